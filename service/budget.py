@@ -1,0 +1,67 @@
+"""LocalBudget: one process's share of the API key's per-minute request budget."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from service.ports import Clock, Purpose
+from service.sliding_window import SlidingWindow
+
+log = logging.getLogger(__name__)
+
+# Our clock and the server's differ by network delay: keep each send in our log a little
+# longer than the server does, so a request never lands just before an old one expires there.
+WINDOW = timedelta(seconds=61)
+
+
+class LocalBudget:
+    """All requests share ``limit`` per window; reads alone may use at most ``read_share``."""
+
+    def __init__(self, *, limit: int, read_share: float, clock: Clock) -> None:
+        self._clock = clock
+        self._read_share = read_share
+        self._all = SlidingWindow(limit=limit, length=WINDOW)
+        self._reads = SlidingWindow(limit=_read_limit(limit, read_share), length=WINDOW)
+
+    @property
+    def limit(self) -> int:
+        return self._all.limit
+
+    async def acquire(self, purpose: Purpose) -> None:
+        """Wait until one request for ``purpose`` fits, then count it."""
+        while True:
+            now = self._clock.now()
+            at = self._next_free_at(purpose, now)
+            if at <= now:
+                self._all.record(now)
+                if purpose is Purpose.READ:
+                    self._reads.record(now)
+                return
+            await self._clock.sleep((at - now).total_seconds())
+
+    def free_for_writes(self, now: datetime) -> int:
+        """How many creates or cancels could be sent right now."""
+        return self._all.free(now)
+
+    def block(self, until: datetime) -> None:
+        self._all.block(until)
+
+    def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
+        """Correct the budget from the server's ``X-RateLimit-*`` headers."""
+        if limit is not None and limit >= 1 and limit != self._all.limit:
+            log.warning("Mavera reports %d requests/minute for this key; using it", limit)
+            self._all.limit = limit
+            self._reads.limit = _read_limit(limit, self._read_share)
+        if limit is not None and remaining is not None:
+            self._all.align(server_used=limit - remaining, now=now)
+
+    def _next_free_at(self, purpose: Purpose, now: datetime) -> datetime:
+        at = self._all.next_free_at(now)
+        if purpose is Purpose.READ:
+            at = max(at, self._reads.next_free_at(now))
+        return at
+
+
+def _read_limit(limit: int, share: float) -> int:
+    return max(1, int(limit * share))

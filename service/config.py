@@ -1,0 +1,166 @@
+"""Settings: the frozen configuration tree, loaded from config.yaml and the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+
+from service.errors import ConfigError
+
+ENV_PREFIX = "AUTOJOIN_"
+# Variables with their own meaning; every other AUTOJOIN_* variable must name a config key.
+ENV_SHORTCUTS: Mapping[str, tuple[str, str]] = {
+    "AUTOJOIN_DATABASE_URL": ("database", "url"),
+    "MAVERA_BASE_URL": ("mavera", "base_url"),
+}
+ENV_RESERVED = frozenset({"AUTOJOIN_CONFIG", "AUTOJOIN_DATABASE_URL"})
+
+
+def _positive(value: timedelta) -> timedelta:
+    if value <= timedelta(0):
+        raise ValueError("must be greater than 0 seconds")
+    return value
+
+
+def _not_negative(value: timedelta) -> timedelta:
+    if value < timedelta(0):
+        raise ValueError("must not be negative")
+    return value
+
+
+def _seconds(value: object) -> object:
+    # YAML gives numbers, the environment gives strings: both mean seconds.
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+Seconds = Annotated[timedelta, BeforeValidator(_seconds), AfterValidator(_positive)]
+SecondsOrZero = Annotated[timedelta, BeforeValidator(_seconds), AfterValidator(_not_negative)]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MaveraSettings(Section):
+    base_url: str = "https://app.mavera.io/api/v1"
+    requests_per_minute: int = Field(default=60, ge=1, le=100_000)
+    bot_name: str = Field(default="Mavera Notetaker", min_length=1, max_length=100)
+    workspace_id: str | None = None
+    request_timeout: Seconds = Field(default=timedelta(seconds=20), alias="timeout_seconds")
+    api_key_file: Path | None = None
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite+aiosqlite:///./autojoin.db"
+
+
+class SchedulerSettings(Section):
+    join_lead: SecondsOrZero = Field(default=timedelta(seconds=60), alias="join_lead_seconds")
+    dispatch_lead: SecondsOrZero = Field(
+        default=timedelta(minutes=10), alias="dispatch_lead_seconds"
+    )
+    tick: Seconds = Field(default=timedelta(seconds=5), alias="tick_seconds")
+    timer_window: Seconds = Field(default=timedelta(minutes=5), alias="timer_window_seconds")
+    lease: Seconds = Field(default=timedelta(seconds=90), alias="lease_seconds")
+    batch_size: int = Field(default=20, ge=1, le=1000)
+    worker_id: str | None = None
+
+
+class TrackingSettings(Section):
+    tick: Seconds = Field(default=timedelta(seconds=5), alias="tick_seconds")
+    in_call_interval: Seconds = Field(default=timedelta(seconds=10), alias="in_call_seconds")
+    near_join_interval: Seconds = Field(default=timedelta(seconds=30), alias="near_join_seconds")
+    far_interval: Seconds = Field(default=timedelta(minutes=30), alias="far_seconds")
+    processing_interval: Seconds = Field(default=timedelta(minutes=1), alias="processing_seconds")
+    give_up_after: Seconds = Field(default=timedelta(hours=6), alias="give_up_after_seconds")
+    read_share: float = Field(default=0.3, gt=0, lt=1)
+
+
+class LoggingSettings(Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(Section):
+    mavera: MaveraSettings = MaveraSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    tracking: TrackingSettings = TrackingSettings()
+    logging: LoggingSettings = LoggingSettings()
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
+    """Read ``path`` (if any), apply environment overrides, validate; raise ConfigError."""
+    raw = _read_yaml(path) if path is not None else {}
+    origins: dict[tuple[str, ...], str] = {}
+    for name, value in environ.items():
+        key = _env_key(name)
+        if key is not None:
+            _set(raw, key, value)
+            origins[key] = name
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise _config_error(exc, origins) from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), f"not valid YAML: {exc}".replace("\n", " ")) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "the top level must be a mapping of sections")
+    return data
+
+
+def _env_key(name: str) -> tuple[str, ...] | None:
+    if name in ENV_SHORTCUTS:
+        return ENV_SHORTCUTS[name]
+    if not name.startswith(ENV_PREFIX) or name in ENV_RESERVED:
+        return None
+    parts = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+    if len(parts) < 2 or not all(parts):
+        raise ConfigError(name, "expected AUTOJOIN_<SECTION>__<KEY>")
+    return parts
+
+
+def _set(tree: dict[str, Any], key: tuple[str, ...], value: str) -> None:
+    node = tree
+    for part in key[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(".".join(key), f"{part} is not a section")
+        node = child
+    node[key[-1]] = value
+
+
+def _config_error(exc: ValidationError, origins: Mapping[tuple[str, ...], str]) -> ConfigError:
+    first = exc.errors()[0]
+    key = tuple(str(part) for part in first["loc"])
+    dotted = ".".join(key)
+    # An unknown section is reported at the section; name the variable that created it.
+    source = next((name for k, name in origins.items() if k[: len(key)] == key), None)
+    where = f"{source} ({dotted})" if source else dotted
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    return ConfigError(where, message)

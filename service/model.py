@@ -1,0 +1,186 @@
+"""Domain values: meetings, bots, their states; frozen dataclasses with no IO."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    ZOOM = "zoom"
+    GOOGLE_MEET = "google_meet"
+    MICROSOFT_TEAMS = "microsoft_teams"
+    WEBEX = "webex"
+
+
+class BotStatus(StrEnum):
+    """The twelve statuses Mavera documents for a meeting bot."""
+
+    PENDING = "pending"
+    JOINING_CALL = "joining_call"
+    IN_WAITING_ROOM = "in_waiting_room"
+    IN_CALL_NOT_RECORDING = "in_call_not_recording"
+    IN_CALL_RECORDING = "in_call_recording"
+    CALL_ENDED = "call_ended"
+    RECORDING_DONE = "recording_done"
+    DONE = "done"
+    FATAL = "fatal"
+    RECORDING_PERMISSION_DENIED = "recording_permission_denied"
+    MEDIA_EXPIRED = "media_expired"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATUSES: frozenset[str] = frozenset(
+    {
+        BotStatus.DONE,
+        BotStatus.FATAL,
+        BotStatus.RECORDING_PERMISSION_DENIED,
+        BotStatus.MEDIA_EXPIRED,
+        BotStatus.CANCELLED,
+    }
+)
+
+
+class DispatchState(StrEnum):
+    """Where a meeting stands on the way to having exactly one bot.
+
+    waiting   -> no bot yet; a worker may claim it once ``dispatch_at`` has passed.
+    claimed   -> a worker committed the intent and holds a lease while it sends the create.
+    ambiguous -> a create may or may not have made a bot (timeout, 5xx, reset, dead worker);
+                 it must be reconciled against Mavera's list before any new create.
+    booked    -> the bot exists; its id is stored and its status is tracked.
+    failed    -> the create was rejected for good, or the meeting could no longer be reached.
+    """
+
+    WAITING = "waiting"
+    CLAIMED = "claimed"
+    AMBIGUOUS = "ambiguous"
+    BOOKED = "booked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingInput:
+    """A meeting as a source describes it, before the store gives it an id."""
+
+    source: str
+    source_key: str
+    title: str
+    meeting_url: str
+    platform: Platform
+    start_at: datetime
+    end_at: datetime
+    organizer: str | None = None
+    attendees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Meeting:
+    id: int
+    source: str
+    source_key: str
+    title: str
+    meeting_url: str
+    platform: Platform
+    start_at: datetime
+    end_at: datetime
+    join_at: datetime
+    organizer: str | None
+    attendees: tuple[str, ...]
+    dispatch_state: DispatchState
+    dispatch_at: datetime
+    deadline: datetime
+    last_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Bot:
+    """One booking of a Mavera bot for a meeting: the create intent first, then the bot.
+
+    ``meeting_url`` and ``join_at`` are what was (or is about to be) sent to Mavera, which
+    may differ from the meeting's current values after a change.
+    """
+
+    id: int
+    meeting_id: int
+    mavera_id: str | None
+    meeting_url: str
+    join_at: datetime
+    status: str | None
+    active: bool
+    attempts: int
+    requested_at: datetime | None
+    status_changed_at: datetime | None
+    next_check_at: datetime | None
+    track_until: datetime | None
+    last_error_code: str | None = None
+    last_error_message: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """A meeting a worker has won the right to act on, under a lease fenced by ``token``.
+
+    ``pending_bot`` is the active booking with no known Mavera id, if one exists: after an
+    ambiguous create it must be reconciled before anything is sent again.
+    """
+
+    meeting_id: int
+    token: str
+    title: str
+    meeting_url: str
+    join_at: datetime
+    end_at: datetime
+    deadline: datetime
+    reconcile: bool
+    pending_bot: Bot | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Intent:
+    """The committed intent to send one create: written before the request leaves."""
+
+    claim: Claim
+    bot_id: int
+    meeting_url: str
+    join_at: datetime
+    attempt: int
+    requested_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteBot:
+    """A bot as Mavera reports it."""
+
+    mavera_id: str
+    status: str
+    meeting_url: str | None
+    join_at: datetime | None
+    created_at: datetime | None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RemotePage:
+    """One page of Mavera's bot list."""
+
+    bots: tuple[RemoteBot, ...]
+    has_more: bool
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingView:
+    """A meeting with its current bot, for listing and explaining."""
+
+    meeting: Meeting
+    bot: Bot | None = None
+    history: tuple[StatusChange, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusChange:
+    bot_id: int
+    status: str
+    observed_at: datetime

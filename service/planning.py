@@ -1,0 +1,49 @@
+"""Pure dispatch decisions: when a meeting's bot is booked, and whether it is still worth it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from service.model import MeetingInput
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DispatchTimes:
+    join_at: datetime
+    dispatch_at: datetime
+    deadline: datetime
+
+
+def dispatch_times(
+    start_at: datetime, *, join_lead: timedelta, dispatch_lead: timedelta
+) -> DispatchTimes:
+    """The bot joins ``join_lead`` before the start and is booked ``dispatch_lead`` before that.
+
+    The deadline is ``join_at``: a create sent later still works (Mavera joins at once when
+    ``join_at`` is in the past) but the bot is late.
+    """
+    join_at = start_at - join_lead
+    return DispatchTimes(join_at=join_at, dispatch_at=join_at - dispatch_lead, deadline=join_at)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlannedMeeting:
+    """A meeting from a source together with the dispatch times the planner gave it."""
+
+    meeting: MeetingInput
+    times: DispatchTimes
+
+
+class Verdict(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    TOO_LATE = "too_late"
+
+
+def dispatch_verdict(*, join_at: datetime, end_at: datetime, now: datetime) -> Verdict:
+    """Whether a create sent ``now`` is on time, late but useful, or pointless."""
+    if now >= end_at:
+        return Verdict.TOO_LATE
+    return Verdict.ON_TIME if now <= join_at else Verdict.LATE

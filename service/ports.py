@@ -1,0 +1,173 @@
+"""Protocols the core depends on; adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from service.model import Bot, Claim, Intent, RemoteBot, RemotePage
+
+
+class Clock(Protocol):
+    """The source of ``now`` and of waiting; tests inject a fake that moves on command."""
+
+    def now(self) -> datetime:
+        """Return the current time, aware, in UTC."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` (a fake clock advances itself instead of waiting)."""
+        ...
+
+
+class Purpose(StrEnum):
+    """Why a request is sent; reads are capped so they never starve creates."""
+
+    CREATE = "create"
+    CANCEL = "cancel"
+    READ = "read"
+
+
+class RequestBudget(Protocol):
+    """The API key's per-minute request budget, shared by everything that calls Mavera."""
+
+    async def acquire(self, purpose: Purpose) -> None:
+        """Wait until one request for ``purpose`` fits in the window, then count it."""
+        ...
+
+    def block(self, until: datetime) -> None:
+        """Send nothing before ``until`` (Mavera answered 429 with Retry-After)."""
+        ...
+
+    def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
+        """Correct the budget from the ``X-RateLimit-Limit``/``-Remaining`` headers."""
+        ...
+
+
+class BotApi(Protocol):
+    """The Mavera Meetings API as the use cases need it.
+
+    Errors are the ``MaveraError`` tree: ``MaveraRejected`` (4xx, nothing happened),
+    ``MaveraRateLimited`` and ``MaveraNotSent`` (nothing happened, try later),
+    ``MaveraOutcomeUnknown`` (it may have happened).
+    """
+
+    async def create_bot(
+        self,
+        *,
+        meeting_url: str,
+        join_at: datetime,
+        title: str,
+        bot_name: str,
+        workspace_id: str | None,
+    ) -> RemoteBot:
+        """Book a bot that joins ``meeting_url`` at ``join_at``."""
+        ...
+
+    async def get_bot(self, mavera_id: str) -> RemoteBot:
+        """Read one bot; raises ``MaveraNotFound`` if Mavera does not know it."""
+        ...
+
+    async def cancel_bot(self, mavera_id: str, *, reason: str) -> None:
+        """Cancel a bot (harmless to repeat)."""
+        ...
+
+    def list_pages(
+        self, *, workspace_id: str | None = None, page_size: int = 100, max_pages: int = 1000
+    ) -> AsyncIterator[RemotePage]:
+        """Pages of bots, newest first where the API sorts that way."""
+        ...
+
+
+class DispatchStore(Protocol):
+    """Claims under leases and fenced outcome writes (see ``SqlDispatchStore``)."""
+
+    async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
+        """Claim up to ``limit`` due meetings, earliest deadline first; one worker wins each."""
+        ...
+
+    async def record_intent(self, claims: Sequence[Claim], *, now: datetime) -> list[Intent]:
+        """Commit one create intent per claim still held, before anything is sent."""
+        ...
+
+    async def record_created(
+        self,
+        intent: Intent,
+        remote: RemoteBot,
+        *,
+        now: datetime,
+        next_check_at: datetime | None,
+        track_until: datetime,
+    ) -> bool:
+        """Store the bot; False if the claim was lost and the booking holds another bot."""
+        ...
+
+    async def release_not_sent(
+        self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
+    ) -> None:
+        """Nothing reached Mavera: uncount the attempt, wait until ``retry_at``."""
+        ...
+
+    async def record_rejected(
+        self, intent: Intent, *, now: datetime, code: str, message: str
+    ) -> None:
+        """Mavera refused for good: close the booking, fail the meeting."""
+        ...
+
+    async def record_ambiguous(
+        self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
+    ) -> None:
+        """A bot may exist: reconcile at ``retry_at`` before any new create."""
+        ...
+
+    async def record_missing(self, claim: Claim, *, now: datetime) -> None:
+        """Reconciliation found no bot for the claim's pending booking."""
+        ...
+
+    async def give_up(self, claim: Claim, *, now: datetime, reason: str) -> None:
+        """The meeting is over: fail it without sending."""
+        ...
+
+    async def release(self, claim: Claim, *, now: datetime) -> None:
+        """Hand a claim back in the state it was claimed from."""
+        ...
+
+    async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:
+        """Turn claims whose lease ran out into ambiguous meetings; return how many."""
+        ...
+
+    async def known_mavera_ids(self, mavera_ids: Sequence[str]) -> set[str]:
+        """Which of these Mavera ids already belong to a booking."""
+        ...
+
+    async def upcoming(
+        self, *, now: datetime, until: datetime, limit: int
+    ) -> list[tuple[int, datetime]]:
+        """(meeting id, dispatch time) of claimable meetings due in ``(now, until]``."""
+        ...
+
+
+class TrackingStore(Protocol):
+    """Bots to read and the statuses read (see ``SqlTrackingStore``)."""
+
+    async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
+        """Bots whose next read is due, most overdue first."""
+        ...
+
+    async def record_observation(
+        self,
+        bot_id: int,
+        *,
+        status: str,
+        changed: bool,
+        now: datetime,
+        next_check_at: datetime | None,
+    ) -> None:
+        """Store a read; a changed status also goes to the history."""
+        ...
+
+    async def stop_tracking(self, bot_id: int, *, now: datetime, code: str, message: str) -> None:
+        """No further reads for this bot."""
+        ...

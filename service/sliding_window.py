@@ -1,0 +1,61 @@
+"""SlidingWindow: a pure log of request times, the same algorithm Mavera documents."""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timedelta
+
+
+class SlidingWindow:
+    """At most ``limit`` requests in any window of ``length``; every method takes ``now``.
+
+    A token bucket would let 2x the limit through in the first minute after an idle spell
+    (a full bucket plus its refill); a log of send times matches the server's sliding window.
+    """
+
+    def __init__(self, *, limit: int, length: timedelta) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self.limit = limit
+        self.length = length
+        self._sent: deque[datetime] = deque()
+        self._blocked_until: datetime | None = None
+
+    def _expire(self, now: datetime) -> None:
+        horizon = now - self.length
+        while self._sent and self._sent[0] <= horizon:
+            self._sent.popleft()
+
+    def used(self, now: datetime) -> int:
+        self._expire(now)
+        return len(self._sent)
+
+    def free(self, now: datetime) -> int:
+        if self._blocked_until is not None and now < self._blocked_until:
+            return 0
+        return max(0, self.limit - self.used(now))
+
+    def record(self, now: datetime, count: int = 1) -> None:
+        self._sent.extend([now] * count)
+
+    def next_free_at(self, now: datetime) -> datetime:
+        """The earliest time at which one more request fits."""
+        at = now
+        if self._blocked_until is not None and at < self._blocked_until:
+            at = self._blocked_until
+        horizon = at - self.length
+        live = [sent for sent in self._sent if sent > horizon]
+        if len(live) < self.limit:
+            return at
+        return live[len(live) - self.limit] + self.length
+
+    def block(self, until: datetime) -> None:
+        """Send nothing before ``until`` (after a 429)."""
+        if self._blocked_until is None or until > self._blocked_until:
+            self._blocked_until = until
+
+    def align(self, *, server_used: int, now: datetime) -> None:
+        """The server counts more requests than we sent (another client shares the key)."""
+        missing = server_used - self.used(now)
+        if missing > 0:
+            self.record(now, missing)
