@@ -1,0 +1,59 @@
+"""Async engine construction: SQLite pragmas and write-locking, PostgreSQL timeouts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_STATEMENT_TIMEOUT_MS = 15_000
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str | URL) -> str | None:
+    """The file behind a SQLite URL, or None for an in-memory database."""
+    database = make_url(url).database
+    return database if database and database != ":memory:" else None
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+    """Build the one engine of the process; SQLite serialises writers with BEGIN IMMEDIATE."""
+    if is_sqlite(url):
+        engine = create_async_engine(url, pool_size=pool_size, pool_timeout=30)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        pool_timeout=30,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {"statement_timeout": str(POSTGRES_STATEMENT_TIMEOUT_MS)},
+            "timeout": 10,
+        },
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
+    # writers read the same row and both decide to claim it. We take the write lock up front.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed dispatch intent survives an OS crash, not only a process crash.
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,128 @@
+"""SQLAlchemy table metadata and the UtcDateTime type; the only schema source for Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend; SQLite stores naive UTC, so we re-attach UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"expected a datetime from the database, got {value!r}")
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(64), nullable=False),
+    Column("source_key", String(512), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("meeting_url", Text, nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("end_at", UtcDateTime, nullable=False),
+    Column("join_at", UtcDateTime, nullable=False),
+    Column("organizer", String(320)),
+    Column("attendees", JSON, nullable=False),
+    # Dispatch control: the meeting row is the claim and the outbox entry.
+    Column("dispatch_state", String(16), nullable=False),
+    Column("dispatch_at", UtcDateTime, nullable=False),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("claim_token", String(36)),
+    Column("claimed_by", String(128)),
+    Column("lease_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("source", "source_key"),
+    Index(None, "dispatch_state", "dispatch_at"),
+    Index(None, "start_at"),
+)
+
+bots = Table(
+    "bots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("mavera_id", String(128), unique=True),
+    # What was sent to Mavera: reconciliation matches on these, not on the meeting's values.
+    Column("meeting_url", Text, nullable=False),
+    Column("join_at", UtcDateTime, nullable=False),
+    Column("status", String(64)),
+    # At most one active booking per meeting: a DB-enforced guard against a second bot.
+    Column("active", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("requested_at", UtcDateTime),
+    Column("status_changed_at", UtcDateTime),
+    Column("next_check_at", UtcDateTime),
+    Column("track_until", UtcDateTime),
+    Column("last_error_code", String(64)),
+    Column("last_error_message", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(
+        "uq_bots_active_meeting",
+        "meeting_id",
+        unique=True,
+        sqlite_where=text("active"),
+        postgresql_where=text("active"),
+    ),
+    Index(None, "next_check_at"),
+)
+
+bot_status_changes = Table(
+    "bot_status_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bot_id", Integer, ForeignKey("bots.id"), nullable=False),
+    Column("status", String(64), nullable=False),
+    Column("observed_at", UtcDateTime, nullable=False),
+    Index(None, "bot_id", "observed_at"),
+)

@@ -1,0 +1,265 @@
+"""The dispatch store contract on every backend: exclusive claims, intents, fenced outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.model import Claim, DispatchState, RemoteBot
+from service.store.dispatch import SqlDispatchStore
+from service.store.meetings import SqlMeetingStore
+from service.store.tables import bot_status_changes, bots
+from tests.conftest import T0
+from tests.factories import planned
+
+LEASE = timedelta(seconds=90)
+DUE = T0 + timedelta(minutes=5)  # seeded meetings dispatch at T0-1min, T0, T0+1min, ...
+
+
+def remote(mavera_id: str = "meeting_abc", status: str = "pending") -> RemoteBot:
+    return RemoteBot(
+        mavera_id=mavera_id, status=status, meeting_url=None, join_at=None, created_at=None
+    )
+
+
+async def seed(engine: AsyncEngine, n: int = 1) -> list[int]:
+    items = [planned(start_at=T0 + timedelta(minutes=10 + i)) for i in range(n)]
+    await SqlMeetingStore(engine).upsert(items, now=T0)
+    return [view.meeting.id for view in await SqlMeetingStore(engine).views()]
+
+
+async def state_of(engine: AsyncEngine, meeting_id: int) -> DispatchState:
+    return (await SqlMeetingStore(engine).view(meeting_id)).meeting.dispatch_state
+
+
+async def test_nothing_is_claimed_before_its_dispatch_time(engine: AsyncEngine) -> None:
+    await SqlMeetingStore(engine).upsert([planned(start_at=T0 + timedelta(hours=2))], now=T0)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    assert await store.claim_due(now=T0, limit=10, lease=LEASE) == []
+
+
+async def test_claims_come_in_deadline_order_up_to_the_limit(engine: AsyncEngine) -> None:
+    ids = await seed(engine, 3)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    claims = await store.claim_due(now=DUE, limit=2, lease=LEASE)
+    assert [c.meeting_id for c in claims] == ids[:2]
+    assert all(not c.reconcile and c.pending_bot is None for c in claims)
+    assert await state_of(engine, ids[0]) is DispatchState.CLAIMED
+    assert await state_of(engine, ids[2]) is DispatchState.WAITING
+
+
+async def test_concurrent_claimers_never_share_a_meeting(engine: AsyncEngine) -> None:
+    await seed(engine, 30)
+    workers = [SqlDispatchStore(engine, worker_id=f"w{i}") for i in range(4)]
+    results = await asyncio.gather(
+        *(w.claim_due(now=T0 + timedelta(hours=1), limit=10, lease=LEASE) for w in workers)
+    )
+    claimed = [c.meeting_id for claims in results for c in claims]
+    assert len(claimed) == len(set(claimed)) == 30
+
+
+async def test_intent_is_committed_before_sending(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    claims = await store.claim_due(now=DUE, limit=1, lease=LEASE)
+    [intent] = await store.record_intent(claims, now=DUE)
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.bot is not None
+    assert view.bot.id == intent.bot_id
+    assert view.bot.active
+    assert view.bot.mavera_id is None
+    assert view.bot.attempts == 1
+    assert view.bot.requested_at == DUE
+    assert view.bot.join_at == view.meeting.join_at
+    assert view.bot.meeting_url == view.meeting.meeting_url
+
+
+async def test_a_second_active_booking_for_one_meeting_is_refused(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    row = {
+        "meeting_id": meeting_id,
+        "meeting_url": intent.meeting_url,
+        "join_at": intent.join_at,
+        "active": True,
+        "attempts": 1,
+        "created_at": DUE,
+        "updated_at": DUE,
+    }
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(insert(bots).values(row))
+
+
+async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    check = DUE + timedelta(minutes=1)
+    owned = await store.record_created(
+        intent, remote(), now=DUE, next_check_at=check, track_until=DUE + timedelta(hours=8)
+    )
+    assert owned
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.meeting.dispatch_state is DispatchState.BOOKED
+    assert view.bot is not None
+    assert (view.bot.mavera_id, view.bot.status, view.bot.next_check_at) == (
+        "meeting_abc",
+        "pending",
+        check,
+    )
+    assert [(h.status, h.observed_at) for h in view.history] == [("pending", DUE)]
+
+
+async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    slow = SqlDispatchStore(engine, worker_id="slow")
+    [intent] = await slow.record_intent(
+        await slow.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    later = DUE + LEASE + timedelta(seconds=1)
+    assert await slow.expire_leases(now=later) == 1
+    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+    # The slow worker answers after losing its lease: nothing is written for it...
+    owned = await slow.record_created(
+        intent, remote("meeting_late"), now=later, next_check_at=None, track_until=later
+    )
+    assert not owned
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.bot is not None
+    assert view.bot.mavera_id is None
+    # ...and whoever takes the meeting next must reconcile the pending booking first.
+    fast = SqlDispatchStore(engine, worker_id="fast")
+    [claim] = await fast.claim_due(now=later, limit=1, lease=LEASE)
+    assert claim.reconcile
+    assert claim.pending_bot is not None
+    assert claim.pending_bot.id == intent.bot_id
+
+
+async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: AsyncEngine) -> None:
+    await seed(engine)
+    slow = SqlDispatchStore(engine, worker_id="slow")
+    [intent] = await slow.record_intent(
+        await slow.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    later = DUE + LEASE * 2
+    await slow.expire_leases(now=later)
+    fast = SqlDispatchStore(engine, worker_id="fast")
+    [claim] = await fast.claim_due(now=later, limit=1, lease=LEASE)
+    adopted = replace(intent, claim=claim)
+    assert await fast.record_created(
+        adopted, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+    )
+    assert await slow.record_created(
+        intent, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+    )
+
+
+async def test_not_sent_returns_to_waiting_without_counting(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    retry = DUE + timedelta(seconds=7)
+    await store.release_not_sent(
+        intent, now=DUE, retry_at=retry, code="rate_limit_exceeded", message="slow down"
+    )
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.meeting.dispatch_state is DispatchState.WAITING
+    assert view.meeting.dispatch_at == retry
+    assert view.bot is not None
+    assert view.bot.attempts == 0
+    assert view.bot.active
+    assert await store.claim_due(now=DUE, limit=1, lease=LEASE) == []
+    [again] = await store.claim_due(now=retry, limit=1, lease=LEASE)
+    assert again.pending_bot is not None
+    assert not again.reconcile
+    [second] = await store.record_intent([again], now=retry)
+    assert second.bot_id == intent.bot_id
+    assert second.attempt == 1
+
+
+async def test_rejection_fails_the_meeting_and_closes_the_booking(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    await store.record_rejected(intent, now=DUE, code="invalid_field", message="bad url")
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.meeting.dispatch_state is DispatchState.FAILED
+    assert view.meeting.last_error == "bad url"
+    assert view.bot is not None
+    assert not view.bot.active
+    assert view.bot.last_error_code == "invalid_field"
+
+
+async def test_ambiguous_waits_for_settling_then_needs_reconciling(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
+    )
+    settle = DUE + timedelta(seconds=40)
+    await store.record_ambiguous(
+        intent, now=DUE, retry_at=settle, code="internal_error", message="500"
+    )
+    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+    assert await store.claim_due(now=DUE + timedelta(seconds=39), limit=1, lease=LEASE) == []
+    [claim] = await store.claim_due(now=settle, limit=1, lease=LEASE)
+    assert claim.reconcile
+    await store.release(claim, now=settle)
+    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+
+
+async def test_startup_of_a_sole_daemon_expires_every_claim(engine: AsyncEngine) -> None:
+    await seed(engine, 2)
+    store = SqlDispatchStore(engine, worker_id="dead")
+    await store.claim_due(now=DUE, limit=2, lease=LEASE)
+    assert await store.expire_leases(now=DUE) == 0
+    assert await store.expire_leases(now=DUE, all_claims=True) == 2
+
+
+async def test_upcoming_lists_the_near_term_window(engine: AsyncEngine) -> None:
+    ids = await seed(engine, 3)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    window = await store.upcoming(now=T0, until=T0 + timedelta(minutes=1, seconds=30), limit=10)
+    assert window == [(ids[2], T0 + timedelta(minutes=1))]
+
+
+async def test_history_rows_reference_real_bots(engine: AsyncEngine) -> None:
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert(bot_status_changes).values(bot_id=999, status="pending", observed_at=DUE)
+            )
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(bot_status_changes))).all() == []
+
+
+def test_claim_is_a_value() -> None:
+    claim = Claim(
+        meeting_id=1,
+        token="t",
+        title="x",
+        meeting_url="u",
+        join_at=T0,
+        end_at=T0,
+        deadline=T0,
+        reconcile=False,
+        pending_bot=None,
+    )
+    with pytest.raises(AttributeError):
+        claim.token = "other"  # type: ignore[misc]

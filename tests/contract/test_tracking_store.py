@@ -1,0 +1,71 @@
+"""The tracking store contract on every backend: due reads, observations, history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.model import RemoteBot
+from service.store.dispatch import SqlDispatchStore
+from service.store.meetings import SqlMeetingStore
+from service.store.tracking import SqlTrackingStore
+from tests.conftest import T0
+from tests.factories import planned
+
+DUE = T0 + timedelta(minutes=1)
+
+
+async def booked(engine: AsyncEngine, mavera_id: str, check_at: datetime | None) -> int:
+    await SqlMeetingStore(engine).upsert(
+        [planned(start_at=T0 + timedelta(minutes=5), key=f"k-{mavera_id}")], now=T0
+    )
+    store = SqlDispatchStore(engine, worker_id="w")
+    [intent] = await store.record_intent(
+        await store.claim_due(now=DUE, limit=1, lease=timedelta(seconds=90)), now=DUE
+    )
+    remote = RemoteBot(
+        mavera_id=mavera_id, status="pending", meeting_url=None, join_at=None, created_at=None
+    )
+    await store.record_created(
+        intent, remote, now=DUE, next_check_at=check_at, track_until=DUE + timedelta(hours=9)
+    )
+    return intent.bot_id
+
+
+async def test_only_due_bots_are_read_most_overdue_first(engine: AsyncEngine) -> None:
+    late = await booked(engine, "m_late", DUE + timedelta(seconds=5))
+    early = await booked(engine, "m_early", DUE + timedelta(seconds=1))
+    await booked(engine, "m_later", DUE + timedelta(hours=1))
+    store = SqlTrackingStore(engine)
+    due = await store.due_for_check(now=DUE + timedelta(seconds=10), limit=10)
+    assert [bot.id for bot in due] == [early, late]
+
+
+async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> None:
+    bot_id = await booked(engine, "m1", DUE)
+    store = SqlTrackingStore(engine)
+    seen_at = DUE + timedelta(minutes=4)
+    await store.record_observation(
+        bot_id, status="joining_call", changed=True, now=seen_at, next_check_at=seen_at
+    )
+    await store.record_observation(
+        bot_id, status="joining_call", changed=False, now=seen_at, next_check_at=None
+    )
+    [view] = await SqlMeetingStore(engine).views()
+    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    assert full.bot is not None
+    assert full.bot.status == "joining_call"
+    assert full.bot.status_changed_at == seen_at
+    assert full.bot.next_check_at is None
+    assert [(h.status, h.observed_at) for h in full.history] == [
+        ("pending", DUE),
+        ("joining_call", seen_at),
+    ]
+
+
+async def test_stopped_bots_are_not_read_again(engine: AsyncEngine) -> None:
+    bot_id = await booked(engine, "m1", DUE)
+    store = SqlTrackingStore(engine)
+    await store.stop_tracking(bot_id, now=DUE, code="not_found", message="gone")
+    assert await store.due_for_check(now=DUE + timedelta(days=1), limit=10) == []

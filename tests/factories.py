@@ -1,0 +1,47 @@
+"""Factories for meetings and planned meetings, so each test states only what matters to it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from itertools import count
+
+from service.model import MeetingInput, Platform
+from service.planning import PlannedMeeting, dispatch_times
+
+_ids = count(1)
+JOIN_LEAD = timedelta(seconds=60)
+DISPATCH_LEAD = timedelta(minutes=10)
+
+
+def make_meeting(
+    *,
+    start_at: datetime,
+    minutes: int = 30,
+    key: str | None = None,
+    title: str = "Pipeline review",
+    meeting_url: str | None = None,
+    source: str = "json",
+) -> MeetingInput:
+    n = next(_ids)
+    return MeetingInput(
+        source=source,
+        source_key=key or f"uid-{n}",
+        title=title,
+        meeting_url=meeting_url or f"https://acme.zoom.us/j/{81000000000 + n}",
+        platform=Platform.ZOOM,
+        start_at=start_at,
+        end_at=start_at + timedelta(minutes=minutes),
+        organizer="jane@acme.example",
+        attendees=("jane@acme.example", "bob@globex.example"),
+    )
+
+
+def make_planned(meeting: MeetingInput) -> PlannedMeeting:
+    return PlannedMeeting(
+        meeting=meeting,
+        times=dispatch_times(meeting.start_at, join_lead=JOIN_LEAD, dispatch_lead=DISPATCH_LEAD),
+    )
+
+
+def planned(*, start_at: datetime, **kwargs: object) -> PlannedMeeting:
+    return make_planned(make_meeting(start_at=start_at, **kwargs))  # type: ignore[arg-type]
