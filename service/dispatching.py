@@ -1,0 +1,244 @@
+"""Dispatcher: claims due meetings and books exactly one bot for each, through any fault."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from service.errors import (
+    MaveraError,
+    MaveraNotSent,
+    MaveraOutcomeUnknown,
+    MaveraPaymentRequired,
+    MaveraRateLimited,
+    MaveraRejected,
+    MaveraUnauthorized,
+)
+from service.matching import ListScan
+from service.model import Claim, Intent, RemoteBot
+from service.planning import Verdict, dispatch_verdict
+from service.polling import PollingPolicy, next_check_at
+from service.ports import BotApi, Clock, DispatchStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DispatchSettings:
+    bot_name: str
+    workspace_id: str | None
+    lease: timedelta
+    batch_size: int
+    # After an ambiguous create, wait this long before listing: the server may still be
+    # working on the request our client gave up on.
+    settle: timedelta
+    # How much earlier than our intent a bot of ours may carry as created_at (clock skew).
+    skew: timedelta = timedelta(minutes=5)
+    retry_after_not_sent: timedelta = timedelta(seconds=30)
+    pause_on_account_error: timedelta = timedelta(minutes=5)
+    give_up_after: timedelta
+    polling: PollingPolicy
+    max_list_pages: int = 200
+
+
+class Dispatcher:
+    def __init__(
+        self, *, store: DispatchStore, api: BotApi, clock: Clock, settings: DispatchSettings
+    ) -> None:
+        self._store = store
+        self._api = api
+        self._clock = clock
+        self._settings = settings
+        self.paused_until: datetime | None = None
+
+    async def dispatch_due(self, *, limit: int | None = None) -> int:
+        """One pass: claim what is due, reconcile ambiguous ones, send creates; return sent."""
+        now = self._clock.now()
+        if self.paused_until is not None and now < self.paused_until:
+            return 0
+        size = min(limit or self._settings.batch_size, self._settings.batch_size)
+        claims = await self._store.claim_due(now=now, limit=size, lease=self._settings.lease)
+        if not claims:
+            return 0
+        to_create = await self._reconcile([c for c in claims if c.reconcile and c.pending_bot])
+        to_create += [c for c in claims if not (c.reconcile and c.pending_bot)]
+        sendable = await self._drop_too_late(to_create)
+        intents = await self._store.record_intent(sendable, now=self._clock.now())
+        await _all(self._create(intent) for intent in intents)
+        return len(intents)
+
+    async def _drop_too_late(self, claims: Sequence[Claim]) -> list[Claim]:
+        keep: list[Claim] = []
+        for claim in claims:
+            now = self._clock.now()
+            verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
+            if verdict is Verdict.TOO_LATE:
+                log.warning("meeting %d is over; no bot sent", claim.meeting_id)
+                await self._store.give_up(
+                    claim, now=now, reason="the meeting ended before a bot could be booked"
+                )
+            else:
+                keep.append(claim)
+        return keep
+
+    async def _create(self, intent: Intent) -> None:
+        try:
+            remote = await self._api.create_bot(
+                meeting_url=intent.meeting_url,
+                join_at=intent.join_at,
+                title=intent.claim.title,
+                bot_name=self._settings.bot_name,
+                workspace_id=self._settings.workspace_id,
+            )
+        except MaveraError as exc:
+            await self._record_failure(intent, exc)
+            return
+        await self._record_bot(intent, remote)
+
+    async def _record_bot(self, intent: Intent, remote: RemoteBot) -> None:
+        now = self._clock.now()
+        track_until = intent.claim.end_at + self._settings.give_up_after
+        owned = await self._store.record_created(
+            intent,
+            remote,
+            now=now,
+            next_check_at=next_check_at(
+                remote.status,
+                join_at=intent.join_at,
+                track_until=track_until,
+                now=now,
+                policy=self._settings.polling,
+            ),
+            track_until=track_until,
+        )
+        if owned:
+            log.info("meeting %d booked: bot %s", intent.claim.meeting_id, remote.mavera_id)
+            return
+        log.warning(
+            "meeting %d: claim lost before bot %s was stored; cancelling it as a duplicate",
+            intent.claim.meeting_id,
+            remote.mavera_id,
+        )
+        await self._cancel_duplicate(remote)
+
+    async def _record_failure(self, intent: Intent, exc: MaveraError) -> None:
+        now, meeting_id = self._clock.now(), intent.claim.meeting_id
+        code = exc.code or type(exc).__name__
+        if isinstance(exc, MaveraRateLimited | MaveraNotSent):
+            wait = (
+                timedelta(seconds=exc.retry_after)
+                if isinstance(exc, MaveraRateLimited)
+                else self._settings.retry_after_not_sent
+            )
+            await self._store.release_not_sent(
+                intent, now=now, retry_at=now + wait, code=code, message=exc.message
+            )
+        elif isinstance(exc, MaveraUnauthorized | MaveraPaymentRequired):
+            self._pause(exc, now)
+            retry_at = now + self._settings.pause_on_account_error
+            await self._store.release_not_sent(
+                intent, now=now, retry_at=retry_at, code=code, message=exc.message
+            )
+        elif isinstance(exc, MaveraRejected):
+            log.error("meeting %d: Mavera refused the bot: %s", meeting_id, exc)
+            await self._store.record_rejected(intent, now=now, code=code, message=exc.message)
+        else:
+            assert isinstance(exc, MaveraOutcomeUnknown)
+            log.warning("meeting %d: create outcome unknown (%s); will reconcile", meeting_id, exc)
+            retry_at = now + self._settings.settle
+            await self._store.record_ambiguous(
+                intent, now=now, retry_at=retry_at, code=code, message=exc.message
+            )
+
+    def _pause(self, exc: MaveraError, now: datetime) -> None:
+        self.paused_until = now + self._settings.pause_on_account_error
+        log.error(
+            "ALERT: Mavera refuses this API key (%s); dispatching paused until %s",
+            exc,
+            self.paused_until.isoformat(),
+        )
+
+    async def _reconcile(self, claims: list[Claim]) -> list[Claim]:
+        """Match ambiguous bookings against Mavera's list; return the claims that need a create."""
+        if not claims:
+            return []
+        pending = [claim.pending_bot for claim in claims if claim.pending_bot is not None]
+        scan = ListScan(pending=pending, skew=self._settings.skew)
+        try:
+            complete = await self._scan(scan)
+        except MaveraError as exc:
+            log.warning("reconciliation postponed: listing bots failed (%s)", exc)
+            await self._release_all(claims)
+            return []
+        resolution = scan.resolve()
+        for duplicate in resolution.duplicates:
+            await self._cancel_duplicate(duplicate)
+        missing: list[Claim] = []
+        for claim in claims:
+            assert claim.pending_bot is not None
+            remote = resolution.adopt.get(claim.pending_bot.id)
+            if remote is not None:
+                log.info(
+                    "meeting %d: adopted bot %s found on reconcile",
+                    claim.meeting_id,
+                    remote.mavera_id,
+                )
+                await self._record_bot(_adoption(claim), remote)
+            elif complete:
+                await self._store.record_missing(claim, now=self._clock.now())
+                missing.append(claim)
+            else:
+                await self._store.release(claim, now=self._clock.now())
+        return missing
+
+    async def _scan(self, scan: ListScan) -> bool:
+        """Read list pages into ``scan``; True if the whole relevant part was seen."""
+        pages = self._api.list_pages(
+            workspace_id=self._settings.workspace_id, max_pages=self._settings.max_list_pages
+        )
+        async for page in pages:
+            known = await self._store.known_mavera_ids([bot.mavera_id for bot in page.bots])
+            scan.add_page(page.bots, known=known)
+            if scan.complete():
+                return True
+            if not page.has_more:
+                return True
+        log.error(
+            "reconciliation could not see the whole list within %d pages",
+            self._settings.max_list_pages,
+        )
+        return False
+
+    async def _release_all(self, claims: Sequence[Claim]) -> None:
+        for claim in claims:
+            await self._store.release(claim, now=self._clock.now())
+
+    async def _cancel_duplicate(self, remote: RemoteBot) -> None:
+        try:
+            await self._api.cancel_bot(remote.mavera_id, reason="duplicate booking by autojoin")
+        except MaveraError as exc:
+            log.error("ALERT: could not cancel duplicate bot %s: %s", remote.mavera_id, exc)
+
+
+def _adoption(claim: Claim) -> Intent:
+    bot = claim.pending_bot
+    assert bot is not None
+    return Intent(
+        claim=claim,
+        bot_id=bot.id,
+        meeting_url=bot.meeting_url,
+        join_at=bot.join_at,
+        attempt=bot.attempts,
+        requested_at=bot.requested_at or bot.join_at,
+    )
+
+
+async def _all(jobs: Iterable[Awaitable[None]]) -> None:
+    """Run every job to its end even if one fails, then raise the first failure."""
+    results = await asyncio.gather(*jobs, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result

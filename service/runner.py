@@ -1,0 +1,140 @@
+"""Runner: the only APScheduler user; periodic passes plus timers for near-term dispatches.
+
+The database is the truth. APScheduler holds only a few periodic jobs and one timer per
+meeting whose dispatch falls inside the next ``timer_window``; every timer just runs a
+dispatch pass, so a timer that fires twice or late changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from service.dispatching import Dispatcher
+from service.ports import Clock, DispatchStore
+from service.tracking import Tracker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunnerSettings:
+    dispatch_tick: timedelta
+    tracking_tick: timedelta
+    timer_window: timedelta
+    reaper_interval: timedelta = timedelta(seconds=30)
+    max_timers: int = 5000
+    drain_timeout: timedelta = timedelta(seconds=30)
+
+
+class Runner:
+    def __init__(
+        self,
+        *,
+        dispatcher: Dispatcher,
+        tracker: Tracker,
+        store: DispatchStore,
+        clock: Clock,
+        settings: RunnerSettings,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._tracker = tracker
+        self._store = store
+        self._clock = clock
+        self._settings = settings
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._dispatch_lock = asyncio.Lock()
+        self._planted: dict[int, datetime] = {}
+        self._stopping = False
+
+    def start(self) -> None:
+        periodic = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        self._every(self._settings.dispatch_tick, self.dispatch_pass, "dispatch-tick", periodic)
+        self._every(self._settings.tracking_tick, self._track, "tracking-tick", periodic)
+        self._every(self._settings.reaper_interval, self._reap, "lease-reaper", periodic)
+        self._scheduler.start()
+        self._scheduler.add_job(self.dispatch_pass, id="dispatch-now", misfire_grace_time=None)
+
+    async def stop(self) -> None:
+        """Stop claiming, let the pass in flight finish (bounded), then stop APScheduler."""
+        self._stopping = True
+        try:
+            async with asyncio.timeout(self._settings.drain_timeout.total_seconds()):
+                async with self._dispatch_lock:
+                    pass
+        except TimeoutError:
+            log.warning("dispatch pass still running at shutdown; its claims will expire")
+        # shutdown() cancels job coroutines instead of awaiting them: drain first (above).
+        self._scheduler.shutdown(wait=False)
+
+    def timers(self) -> dict[int, datetime]:
+        return dict(self._planted)
+
+    async def dispatch_pass(self) -> None:
+        """Claim and send until nothing due is left, then plant timers for what comes next."""
+        async with self._dispatch_lock:
+            while not self._stopping:
+                sent = await self._guard("dispatch", self._dispatcher.dispatch_due)
+                if not sent:
+                    break
+            if not self._stopping:
+                await self._guard("timers", self._plant_timers)
+
+    async def _plant_timers(self) -> int:
+        now = self._clock.now()
+        upcoming = await self._store.upcoming(
+            now=now, until=now + self._settings.timer_window, limit=self._settings.max_timers
+        )
+        for meeting_id, at in upcoming:
+            if self._planted.get(meeting_id) == at:
+                continue
+            self._planted[meeting_id] = at
+            self._scheduler.add_job(
+                self._timer_fired,
+                "date",
+                run_date=at,
+                args=[meeting_id],
+                id=f"dispatch:{meeting_id}",
+                replace_existing=True,
+                misfire_grace_time=None,
+            )
+        return len(upcoming)
+
+    async def _timer_fired(self, meeting_id: int) -> None:
+        self._planted.pop(meeting_id, None)
+        await self.dispatch_pass()
+
+    async def _track(self) -> None:
+        if not self._stopping:
+            await self._guard("tracking", self._tracker.refresh_due)
+
+    async def _reap(self) -> None:
+        expired = await self._guard(
+            "reaper", lambda: self._store.expire_leases(now=self._clock.now())
+        )
+        if expired:
+            log.warning("%d dispatch claims expired; they will be reconciled", expired)
+
+    def _every(
+        self,
+        interval: timedelta,
+        job: Callable[[], Awaitable[None]],
+        name: str,
+        opts: Mapping[str, Any],
+    ) -> None:
+        self._scheduler.add_job(job, "interval", seconds=interval.total_seconds(), id=name, **opts)
+
+    async def _guard(self, what: str, step: Callable[[], Awaitable[int]]) -> int:
+        # A failing pass (database restarting, API down) must not kill the job; the next
+        # tick retries, and every write is fenced, so nothing is lost or doubled.
+        try:
+            return await step()
+        except Exception:
+            log.exception("%s pass failed; retrying on the next tick", what)
+            return 0

@@ -1,0 +1,255 @@
+"""The daemon's use cases against the simulator and a real store: exactly one bot, to done."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.app import Daemon, build_daemon, import_rows
+from service.config import Settings
+from service.credentials import ApiKey
+from service.model import BotStatus, DispatchState, MeetingView, RemoteBot
+from service.ports import BotApi
+from service.simulator import Durations, Faults, RunningSimulator, running_simulator
+from service.timestamps import utc_iso
+from tests.conftest import T0
+from tests.fakes.clock import FakeClock
+from tests.fakes.mavera import TEST_KEY, sim_settings
+
+FAST = Durations(
+    joining=timedelta(seconds=10),
+    not_recording=timedelta(seconds=5),
+    call=timedelta(minutes=3),
+    call_ended=timedelta(seconds=10),
+    processing=timedelta(seconds=30),
+)
+SETTINGS = Settings.model_validate({"mavera": {"timeout_seconds": 2}})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class World:
+    daemon: Daemon
+    sim: RunningSimulator
+    clock: FakeClock
+    settings: Settings
+
+
+@asynccontextmanager
+async def world(
+    engine: AsyncEngine, clock: FakeClock, **sim_changes: object
+) -> AsyncIterator[World]:
+    settings = sim_settings(durations=FAST, **sim_changes)
+    async with (
+        running_simulator(settings, clock=clock) as sim,
+        aiohttp.ClientSession() as session,
+    ):
+        daemon = build_daemon(
+            settings=SETTINGS,
+            engine=engine,
+            session=session,
+            api_key=ApiKey(TEST_KEY),
+            base_url=sim.base_url,
+            clock=clock,
+        )
+        yield World(daemon=daemon, sim=sim, clock=clock, settings=SETTINGS)
+
+
+def rows(count: int, *, start: datetime, minutes: int = 5) -> list[dict[str, object]]:
+    return [
+        {
+            "title": f"Meeting {i}",
+            "meeting_url": f"https://acme.zoom.us/j/8100000{i:04d}",
+            "start": utc_iso(start + timedelta(minutes=i)),
+            "end": utc_iso(start + timedelta(minutes=i + minutes)),
+            "uid": f"uid-{i}",
+        }
+        for i in range(count)
+    ]
+
+
+async def views(w: World) -> list[MeetingView]:
+    return await w.daemon.meetings.views()
+
+
+async def dispatch_all(w: World) -> int:
+    total = 0
+    while sent := await w.daemon.dispatcher.dispatch_due():
+        total += sent
+    return total
+
+
+def bots_per_url(w: World) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for bot in w.sim.state.bots:
+        if bot.cancelled_at is None:
+            counts[bot.meeting_url] = counts.get(bot.meeting_url, 0) + 1
+    return counts
+
+
+async def test_meetings_get_one_bot_each_on_time_and_reach_done(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(5, start=T0 + timedelta(hours=2)), clock
+        )
+        assert await dispatch_all(w) == 0  # nothing is due two hours ahead
+        clock.set(T0 + timedelta(hours=2) - timedelta(minutes=11))
+        assert await dispatch_all(w) == 1  # only the first is inside its dispatch lead
+        clock.set(T0 + timedelta(hours=2, minutes=4) - timedelta(minutes=11))
+        assert await dispatch_all(w) == 4
+        assert all(n == 1 for n in bots_per_url(w).values())
+        assert len(bots_per_url(w)) == 5
+        for view, sim_bot in zip(await views(w), w.sim.state.bots, strict=True):
+            assert sim_bot.requested_join_at == view.meeting.start_at - timedelta(seconds=60)
+            assert view.bot is not None
+            assert view.bot.mavera_id == sim_bot.id
+        while clock.now() < T0 + timedelta(hours=3):
+            clock.advance(5)
+            await w.daemon.tracker.refresh_due()
+        for view in await views(w):
+            full = await w.daemon.meetings.view(view.meeting.id)
+            assert full.bot is not None
+            assert full.bot.status == BotStatus.DONE
+            seen = [change.status for change in full.history]
+            assert seen[0] == "pending"
+            assert seen[-1] == "done"
+            assert "in_call_recording" in seen  # short stays between polls may be skipped
+            assert full.bot.next_check_at is None  # terminal: never read again
+
+
+async def test_a_timer_fired_twice_sends_one_bot(engine: AsyncEngine, clock: FakeClock) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(8, start=T0 + timedelta(minutes=2)), clock
+        )
+        sent = await asyncio.gather(*(w.daemon.dispatcher.dispatch_due() for _ in range(3)))
+        assert sum(sent) == 8
+        assert len(w.sim.state.bots) == 8
+        assert set(bots_per_url(w).values()) == {1}
+
+
+class CrashAfterCreate:
+    """A process that dies after Mavera made the bot but before it could record it."""
+
+    def __init__(self, api: BotApi) -> None:
+        self.api = api
+
+    async def create_bot(self, **kwargs: object) -> RemoteBot:
+        await self.api.create_bot(**kwargs)  # type: ignore[arg-type]
+        raise asyncio.CancelledError
+
+
+async def test_restart_mid_dispatch_sends_no_second_bot(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(3, start=T0 + timedelta(minutes=5)), clock
+        )
+        dispatcher = w.daemon.dispatcher
+        real_api = dispatcher._api
+        dispatcher._api = CrashAfterCreate(real_api)  # type: ignore[assignment]
+        with suppress(asyncio.CancelledError):
+            await dispatcher.dispatch_due()
+        assert len(w.sim.state.bots) >= 1
+        # The restart: a new daemon on the same database (SQLite start-up expires every claim).
+        dispatcher._api = real_api
+        assert await w.daemon.dispatch.expire_leases(now=clock.now(), all_claims=True) == 3
+        assert {v.meeting.dispatch_state for v in await views(w)} == {DispatchState.AMBIGUOUS}
+        await dispatch_all(w)
+        assert len(w.sim.state.bots) == 3
+        assert set(bots_per_url(w).values()) == {1}
+        sim_ids = {bot.id for bot in w.sim.state.bots}
+        assert {v.bot.mavera_id for v in await views(w) if v.bot} == sim_ids
+
+
+async def test_a_5xx_after_create_is_adopted_not_resent(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock, faults=Faults(error_after_create_rate=1.0)) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(2, start=T0 + timedelta(minutes=5)), clock
+        )
+        await dispatch_all(w)
+        assert {v.meeting.dispatch_state for v in await views(w)} == {DispatchState.AMBIGUOUS}
+        w.sim.state.faults = Faults()
+        assert await dispatch_all(w) == 0  # settling: the server may still be working
+        clock.advance(SETTINGS.mavera.request_timeout.total_seconds() * 2)
+        assert await dispatch_all(w) == 0  # nothing re-created: both were found and adopted
+        assert len(w.sim.state.bots) == 2
+        states = {
+            (v.meeting.dispatch_state, v.bot.attempts if v.bot else 0) for v in await views(w)
+        }
+        assert states == {(DispatchState.BOOKED, 1)}
+
+
+async def test_an_ambiguous_create_that_made_nothing_is_sent_again(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock, faults=Faults(error_rate=1.0)) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(1, start=T0 + timedelta(minutes=5)), clock
+        )
+        await dispatch_all(w)
+        assert len(w.sim.state.bots) == 0
+        w.sim.state.faults = Faults()
+        clock.advance(60)
+        assert await dispatch_all(w) == 1
+        [view] = await views(w)
+        assert view.meeting.dispatch_state is DispatchState.BOOKED
+        assert view.bot is not None
+        assert view.bot.attempts == 2
+        assert len(w.sim.state.bots) == 1
+
+
+async def test_out_of_credits_pauses_dispatching_instead_of_failing_meetings(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock, credits=0) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(4, start=T0 + timedelta(minutes=5)), clock
+        )
+        await dispatch_all(w)
+        assert w.daemon.dispatcher.paused_until is not None
+        creates = [r for r in w.sim.state.requests if r.method == "POST"]
+        assert len(creates) <= SETTINGS.scheduler.batch_size
+        assert {v.meeting.dispatch_state for v in await views(w)} == {DispatchState.WAITING}
+        assert await w.daemon.dispatcher.dispatch_due() == 0  # paused: nothing is even tried
+
+
+async def test_a_meeting_that_already_ended_is_not_dispatched(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(1, start=T0 - timedelta(hours=1)), clock
+        )
+        assert await dispatch_all(w) == 0
+        [view] = await views(w)
+        assert view.meeting.dispatch_state is DispatchState.FAILED
+        assert len(w.sim.state.bots) == 0
+
+
+async def test_a_bot_mavera_forgot_stops_being_tracked(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.meetings, rows(1, start=T0 + timedelta(minutes=5)), clock
+        )
+        await dispatch_all(w)
+        w.sim.state._bots.clear()
+        clock.advance(600)
+        assert await w.daemon.tracker.refresh_due() == 1
+        [view] = await views(w)
+        assert view.bot is not None
+        assert view.bot.last_error_code == "not_found"
+        clock.advance(600)
+        assert await w.daemon.tracker.refresh_due() == 0

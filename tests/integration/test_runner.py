@@ -1,0 +1,70 @@
+"""The one test with a real APScheduler: timers and ticks drive dispatch on the real clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.app import build_daemon, import_rows
+from service.clock import SystemClock
+from service.config import Settings
+from service.credentials import ApiKey
+from service.model import DispatchState
+from service.simulator import running_simulator
+from service.timestamps import utc_iso
+from tests.fakes.mavera import TEST_KEY, sim_settings
+
+
+async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: AsyncEngine) -> None:
+    clock = SystemClock()
+    settings = Settings.model_validate(
+        {"scheduler": {"tick_seconds": 60, "dispatch_lead_seconds": 0, "join_lead_seconds": 0}}
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon = now + timedelta(seconds=2)
+    rows = [
+        {
+            "title": "now",
+            "meeting_url": "https://meet.google.com/abc-defg-hij",
+            "start": utc_iso(now - timedelta(seconds=1)),
+            "end": utc_iso(now + timedelta(hours=1)),
+        },
+        {
+            "title": "soon",
+            "meeting_url": "https://meet.google.com/abc-defg-hik",
+            "start": utc_iso(soon),
+            "end": utc_iso(soon + timedelta(hours=1)),
+        },
+    ]
+    async with (
+        running_simulator(sim_settings(), clock=clock) as sim,
+        aiohttp.ClientSession() as session,
+    ):
+        daemon = build_daemon(
+            settings=settings,
+            engine=engine,
+            session=session,
+            api_key=ApiKey(TEST_KEY),
+            base_url=sim.base_url,
+            clock=clock,
+        )
+        await import_rows(settings, daemon.meetings, rows, clock)
+        daemon.runner.start()
+        try:
+            async with asyncio.timeout(10):
+                # The start-up pass books the due meeting and plants a timer for the next one;
+                # the tick is a minute away, so only that timer can book the second in time.
+                while not (timers := daemon.runner.timers()):  # noqa: ASYNC110 - real scheduler
+                    await asyncio.sleep(0.02)
+                first_pass = len(sim.state.bots)
+                while len(sim.state.bots) < 2:  # noqa: ASYNC110 - real scheduler
+                    await asyncio.sleep(0.02)
+        finally:
+            await daemon.runner.stop()
+        views = await daemon.meetings.views()
+        assert [v.meeting.dispatch_state for v in views] == [DispatchState.BOOKED] * 2
+        assert list(timers.values()) == [soon]  # the near-term meeting had its own timer
+        assert (first_pass, len(sim.state.bots)) == (1, 2)
