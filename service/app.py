@@ -26,7 +26,7 @@ from service.mavera.client import MaveraClient
 from service.polling import PollingPolicy
 from service.ports import Clock
 from service.runner import Runner, RunnerSettings
-from service.simulator import SimulatorSettings, running_simulator
+from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
 from service.store.dispatch import SqlDispatchStore
 from service.store.engine import make_engine, sqlite_path
 from service.store.lock import single_daemon
@@ -160,9 +160,7 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
             stack.enter_context(single_daemon(path))
         base_url, demo = settings.mavera.base_url, api_key is None
         if api_key is None:
-            simulator = await stack.enter_async_context(
-                running_simulator(SimulatorSettings.fast(rpm=settings.mavera.requests_per_minute))
-            )
+            simulator = await stack.enter_async_context(running_simulator(demo_simulator(settings)))
             base_url, api_key = simulator.base_url, ApiKey(demo_key())
             log.warning(
                 "DEMO MODE: no MAVERA_API_KEY set; bots are SIMULATED by a local Mavera "
@@ -188,6 +186,13 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
         log.info("autojoin running (worker %s); Ctrl-C stops it", daemon.dispatch.worker_id)
         await stop.wait()
         log.info("stopping: finishing in-flight dispatches")
+
+
+def demo_simulator(settings: Settings) -> SimulatorSettings:
+    """A simulator whose bots live about two minutes, one in five waiting to be admitted."""
+    return SimulatorSettings.fast(
+        rpm=settings.mavera.requests_per_minute, mix=OutcomeMix(waiting_room_admitted=0.2)
+    )
 
 
 async def _start(daemon: Daemon, settings: Settings, clock: Clock) -> None:
