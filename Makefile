@@ -24,7 +24,7 @@ test: install  ## the whole suite; store tests on SQLite
 	$(BIN)/pytest -q
 
 test-pg: install  ## the store and integration tests again, on PostgreSQL
-	AUTOJOIN_TEST_DATABASES=postgresql AUTOJOIN_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q tests/contract tests/integration tests/acceptance
+	TEST_DATABASES=postgresql TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q tests/contract tests/integration tests/acceptance
 
 test-all: test test-pg
 

@@ -1,6 +1,6 @@
 """Shared fixtures: databases built by Alembic (SQLite, PostgreSQL), clocks, factories.
 
-Which backends the database fixtures run on comes from ``AUTOJOIN_TEST_DATABASES``
+Which backends the database fixtures run on comes from ``TEST_DATABASES``
 (comma-separated: ``sqlite``, ``postgresql``; default ``sqlite``). CI runs the suite on both.
 A selected backend that cannot be reached is an error, never a skip.
 """
@@ -25,9 +25,9 @@ from service.store.migrate import upgrade
 from service.store.tables import metadata
 from tests.fakes.clock import FakeClock
 
-BACKENDS = [b.strip() for b in os.environ.get("AUTOJOIN_TEST_DATABASES", "sqlite").split(",")]
+BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite").split(",")]
 POSTGRES_ADMIN_URL = os.environ.get(
-    "AUTOJOIN_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
