@@ -45,9 +45,12 @@ def load_api_key(environ: Mapping[str, str], key_file: Path | None) -> ApiKey | 
     path = Path(path_text) if path_text else key_file
     if path is None:
         return None
+    # From the environment, name the variable rather than its value: a key pasted where its
+    # path belongs must not be echoed. A path in config.yaml is no secret and helps more.
+    where = KEY_FILE_ENV if path_text else str(path)
     try:
         return ApiKey(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(str(path), f"cannot read the API key file: {exc.strerror}") from None
+        raise ConfigError(where, f"cannot read the API key file: {exc.strerror}") from None
     except UnicodeDecodeError:
-        raise ConfigError(str(path), "the API key file is not UTF-8 text") from None
+        raise ConfigError(where, "the API key file is not UTF-8 text") from None

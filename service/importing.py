@@ -40,12 +40,16 @@ def parse_rows(data: Any) -> list[MeetingInput]:
     """Validate every row; the first bad one raises InputError naming it, nothing is returned."""
     if not isinstance(data, list):
         raise InputError("file", "expected a JSON array of meetings")
-    meetings = [_meeting(index, row) for index, row in enumerate(data, start=1)]
+    meetings: list[MeetingInput] = []
     seen: dict[str, int] = {}
-    for index, meeting in enumerate(meetings, start=1):
+    for index, row in enumerate(data, start=1):
+        meeting = _meeting(index, row)
         if meeting.source_key in seen:
-            raise InputError(f"row {index}", f"same meeting as row {seen[meeting.source_key]}")
+            field = "uid" if isinstance(row, dict) and row.get("uid") else "meeting_url"
+            message = f"same meeting as row {seen[meeting.source_key]}"
+            raise InputError(f"row {index}: {field}", message)
         seen[meeting.source_key] = index
+        meetings.append(meeting)
     return meetings
 
 

@@ -43,13 +43,13 @@ def next_check_at(
 def _interval(
     status: str | None, *, join_at: datetime, now: datetime, policy: PollingPolicy
 ) -> timedelta:
-    known = parse_status(status) if status is not None else None
+    known = parse_status(status) if status is not None else BotStatus.PENDING
     if known in _ACTIVE:
         return policy.in_call
     if known in (BotStatus.CALL_ENDED, BotStatus.RECORDING_DONE):
         return policy.processing
     if known is None:
-        # Unknown value: keep watching, slowly, until the tracking deadline.
+        # Undocumented value: keep watching, slowly, until the tracking deadline.
         return policy.far
     until_join = join_at - now
     if until_join <= policy.near_join:

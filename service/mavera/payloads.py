@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -100,18 +101,32 @@ def error_fields(data: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+MAX_RETRY_AFTER = 3600.0
+
+
 def retry_after_seconds(value: str | None, *, now: datetime) -> float | None:
-    """``Retry-After`` as seconds; the docs say seconds, HTTP-dates are accepted too."""
+    """``Retry-After`` as seconds (the docs say seconds; HTTP-dates are accepted too).
+
+    Anything that is not a finite wait is ignored, and waits are capped at an hour: one odd
+    header must neither crash a request nor stop dispatching for days.
+    """
     if not value:
         return None
+    seconds: float | None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
+        seconds = _seconds_until(value, now)
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def _seconds_until(http_date: str, now: datetime) -> float | None:
     try:
-        when = parsedate_to_datetime(value)
+        when = parsedate_to_datetime(http_date)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return (when - now).total_seconds()

@@ -1,0 +1,59 @@
+"""Dispatch planning: when a bot is booked, and whether a create sent now is still worth it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from service.planning import DispatchTimes, Verdict, dispatch_times, dispatch_verdict
+
+START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+JOIN_AT = START - timedelta(seconds=60)
+END_AT = START + timedelta(minutes=30)
+TICK = timedelta(microseconds=1)
+
+
+def test_the_bot_joins_before_the_start_and_is_booked_before_it_joins() -> None:
+    times = dispatch_times(
+        START, join_lead=timedelta(seconds=60), dispatch_lead=timedelta(minutes=10)
+    )
+    assert times == DispatchTimes(
+        join_at=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
+        dispatch_at=datetime(2026, 11, 24, 8, 49, tzinfo=UTC),
+        deadline=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
+    )
+
+
+def test_zero_leads_put_every_time_at_the_start() -> None:
+    times = dispatch_times(START, join_lead=timedelta(0), dispatch_lead=timedelta(0))
+    assert times == DispatchTimes(join_at=START, dispatch_at=START, deadline=START)
+
+
+def test_dispatch_times_keep_the_time_zone_of_the_start() -> None:
+    times = dispatch_times(START, join_lead=timedelta(seconds=90), dispatch_lead=timedelta(hours=1))
+    assert times.join_at.tzinfo is UTC
+    assert times.dispatch_at == datetime(2026, 11, 24, 7, 58, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("now", "verdict"),
+    [
+        (JOIN_AT - timedelta(hours=2), Verdict.ON_TIME),
+        (JOIN_AT - TICK, Verdict.ON_TIME),
+        (JOIN_AT, Verdict.ON_TIME),
+        (JOIN_AT.astimezone(timezone(timedelta(hours=1))), Verdict.ON_TIME),
+        (JOIN_AT + TICK, Verdict.LATE),
+        (START, Verdict.LATE),
+        (END_AT - TICK, Verdict.LATE),
+        (END_AT, Verdict.TOO_LATE),
+        (END_AT + TICK, Verdict.TOO_LATE),
+        (END_AT + timedelta(days=1), Verdict.TOO_LATE),
+    ],
+)
+def test_dispatch_verdict_at_and_around_the_boundaries(now: datetime, verdict: Verdict) -> None:
+    assert dispatch_verdict(join_at=JOIN_AT, end_at=END_AT, now=now) is verdict
+
+
+def test_a_meeting_that_ended_before_its_join_time_is_too_late_even_early() -> None:
+    assert dispatch_verdict(join_at=END_AT, end_at=JOIN_AT, now=JOIN_AT) is Verdict.TOO_LATE
