@@ -24,14 +24,18 @@ from service.dispatching import Dispatcher, DispatchSettings
 from service.importing import parse_rows, plan
 from service.mavera.client import MaveraClient
 from service.polling import PollingPolicy
-from service.ports import Clock
+from service.ports import Clock, RequestBudget
+from service.replanning import Replanner, ReplanSettings
 from service.runner import Runner, RunnerSettings
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
+from service.store.budget import SqlBudget, key_id
 from service.store.dispatch import SqlDispatchStore
-from service.store.engine import make_engine, sqlite_path
+from service.store.engine import is_sqlite, make_engine, sqlite_path
+from service.store.leases import SqlLeases
 from service.store.lock import single_daemon
 from service.store.meetings import SqlMeetingStore, UpsertCounts
 from service.store.migrate import ensure_at_head
+from service.store.plans import SqlPlanStore
 from service.store.tracking import SqlTrackingStore
 from service.tracking import Tracker, TrackingSettings
 
@@ -40,11 +44,14 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Daemon:
+    budget: RequestBudget
     runner: Runner
     dispatcher: Dispatcher
     tracker: Tracker
+    replanner: Replanner
     meetings: SqlMeetingStore
     dispatch: SqlDispatchStore
+    tracker_store: SqlTrackingStore
 
 
 def worker_id(settings: Settings) -> str:
@@ -73,7 +80,19 @@ def polling_policy(settings: Settings) -> PollingPolicy:
     )
 
 
-def build_daemon(
+async def make_budget(
+    settings: Settings, engine: AsyncEngine, api_key: ApiKey, clock: Clock
+) -> RequestBudget:
+    """In memory for a sole SQLite daemon; in the database when replicas share PostgreSQL."""
+    limit, share = settings.mavera.requests_per_minute, settings.tracking.read_share
+    if is_sqlite(settings.database.url):
+        return LocalBudget(limit=limit, read_share=share, clock=clock)
+    budget = SqlBudget(engine, key_id=key_id(api_key), limit=limit, read_share=share, clock=clock)
+    await budget.register()
+    return budget
+
+
+async def build_daemon(
     *,
     settings: Settings,
     engine: AsyncEngine,
@@ -82,11 +101,7 @@ def build_daemon(
     base_url: str,
     clock: Clock,
 ) -> Daemon:
-    budget = LocalBudget(
-        limit=settings.mavera.requests_per_minute,
-        read_share=settings.tracking.read_share,
-        clock=clock,
-    )
+    budget = await make_budget(settings, engine, api_key, clock)
     client = MaveraClient(
         session=session,
         base_url=base_url,
@@ -96,10 +111,12 @@ def build_daemon(
         timeout=settings.mavera.request_timeout,
     )
     policy = polling_policy(settings)
-    dispatch_store = SqlDispatchStore(engine, worker_id=worker_id(settings))
+    worker = worker_id(settings)
+    dispatch_store = SqlDispatchStore(engine, worker_id=worker)
     dispatcher = Dispatcher(
         store=dispatch_store,
         api=client,
+        budget=budget,
         clock=clock,
         settings=DispatchSettings(
             bot_name=settings.mavera.bot_name,
@@ -111,29 +128,46 @@ def build_daemon(
             polling=policy,
         ),
     )
+    tracker_store = SqlTrackingStore(engine)
     tracker = Tracker(
-        store=SqlTrackingStore(engine),
+        store=tracker_store,
         api=client,
         clock=clock,
-        settings=TrackingSettings(policy=policy),
+        settings=TrackingSettings(policy=policy, workspace_id=settings.mavera.workspace_id),
+    )
+    replanner = Replanner(
+        store=SqlPlanStore(engine),
+        budget=budget,
+        clock=clock,
+        settings=ReplanSettings(
+            policy=settings.planner.policy,
+            min_lead=settings.planner.min_lead,
+            read_share=settings.tracking.read_share,
+        ),
     )
     runner = Runner(
         dispatcher=dispatcher,
         tracker=tracker,
+        replanner=replanner,
         store=dispatch_store,
+        leases=SqlLeases(engine, holder=worker),
         clock=clock,
         settings=RunnerSettings(
             dispatch_tick=settings.scheduler.tick,
             tracking_tick=settings.tracking.tick,
+            replan_interval=settings.planner.interval,
             timer_window=settings.scheduler.timer_window,
         ),
     )
     return Daemon(
+        budget=budget,
         runner=runner,
         dispatcher=dispatcher,
         tracker=tracker,
+        replanner=replanner,
         meetings=SqlMeetingStore(engine),
         dispatch=dispatch_store,
+        tracker_store=tracker_store,
     )
 
 
@@ -145,7 +179,8 @@ async def import_rows(
     planned = plan(
         parsed,
         join_lead=settings.scheduler.join_lead,
-        dispatch_lead=settings.scheduler.dispatch_lead,
+        min_lead=settings.planner.min_lead,
+        deadline_margin=settings.planner.deadline_margin,
     )
     return await meetings.upsert(planned, now=clock.now())
 
@@ -168,7 +203,7 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
                 base_url,
             )
         session = await stack.enter_async_context(aiohttp.ClientSession())
-        daemon = build_daemon(
+        daemon = await build_daemon(
             settings=settings,
             engine=engine,
             session=session,

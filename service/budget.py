@@ -1,4 +1,4 @@
-"""LocalBudget: one process's share of the API key's per-minute request budget."""
+"""LocalBudget: the request budget of a sole daemon (SQLite), kept in memory."""
 
 from __future__ import annotations
 
@@ -15,21 +15,25 @@ log = logging.getLogger(__name__)
 WINDOW = timedelta(seconds=61)
 
 
+def read_limit(limit: int, share: float) -> int:
+    return max(1, int(limit * share))
+
+
 class LocalBudget:
-    """All requests share ``limit`` per window; reads alone may use at most ``read_share``."""
+    """All requests share ``limit`` per window; reads alone may use at most ``read_share``.
+
+    Exact for one process: on SQLite only one daemon may run (PostgreSQL replicas share
+    ``SqlBudget`` instead).
+    """
 
     def __init__(self, *, limit: int, read_share: float, clock: Clock) -> None:
         self._clock = clock
         self._read_share = read_share
         self._all = SlidingWindow(limit=limit, length=WINDOW)
-        self._reads = SlidingWindow(limit=_read_limit(limit, read_share), length=WINDOW)
-
-    @property
-    def limit(self) -> int:
-        return self._all.limit
+        self._reads = SlidingWindow(limit=read_limit(limit, read_share), length=WINDOW)
+        self._paused: tuple[datetime, str] | None = None
 
     async def acquire(self, purpose: Purpose) -> None:
-        """Wait until one request for ``purpose`` fits, then count it."""
         while True:
             now = self._clock.now()
             at = self._next_free_at(purpose, now)
@@ -40,28 +44,33 @@ class LocalBudget:
                 return
             await self._clock.sleep((at - now).total_seconds())
 
-    def free_for_writes(self, now: datetime) -> int:
-        """How many creates or cancels could be sent right now."""
+    async def free_for_writes(self, now: datetime) -> int:
         return self._all.free(now)
 
-    def block(self, until: datetime) -> None:
+    async def requests_per_minute(self) -> int:
+        return self._all.limit
+
+    async def block(self, until: datetime) -> None:
         self._all.block(until)
 
-    def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
-        """Correct the budget from the server's ``X-RateLimit-*`` headers."""
+    async def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
         if limit is not None and limit >= 1 and limit != self._all.limit:
             log.warning("Mavera reports %d requests/minute for this key; using it", limit)
             self._all.limit = limit
-            self._reads.limit = _read_limit(limit, self._read_share)
+            self._reads.limit = read_limit(limit, self._read_share)
         if limit is not None and remaining is not None:
             self._all.align(server_used=limit - remaining, now=now)
+
+    async def pause(self, *, until: datetime, reason: str) -> None:
+        self._paused = (until, reason)
+
+    async def paused(self, now: datetime) -> tuple[datetime, str] | None:
+        if self._paused is not None and now < self._paused[0]:
+            return self._paused
+        return None
 
     def _next_free_at(self, purpose: Purpose, now: datetime) -> datetime:
         at = self._all.next_free_at(now)
         if purpose is Purpose.READ:
             at = max(at, self._reads.next_free_at(now))
         return at
-
-
-def _read_limit(limit: int, share: float) -> int:
-    return max(1, int(limit * share))

@@ -10,8 +10,10 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +23,9 @@ from service.credentials import load_api_key
 from service.errors import ConfigError, InputError, ServiceError
 from service.model import MeetingView
 from service.timestamps import utc_iso
+
+if TYPE_CHECKING:
+    from service.simulator import SimulatorSettings
 
 T = TypeVar("T")
 EXIT_ERROR = 1
@@ -189,17 +194,50 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
 @click.option("--rpm", default=120, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--fast", is_flag=True, help="compress a bot's life into about two minutes")
-def simulate(host: str, port: int, rpm: int, seed: int, fast: bool) -> None:
+@click.option("--call-seconds", type=click.FloatRange(0), help="how long each simulated call lasts")
+@click.option("--all-succeed", is_flag=True, help="no failure outcomes (fatal, denied, ...)")
+@click.option("--error-rate", default=0.0, type=click.FloatRange(0, 1), help="share of 5xx")
+@click.option(
+    "--error-after-create-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="share of creates that make the bot but answer 500",
+)
+@click.option(
+    "--delayed-create-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="share of creates that make the bot but answer late",
+)
+@click.option("--delayed-create-seconds", default=30.0, type=click.FloatRange(0))
+@click.option("--latency-seconds", default=0.0, type=click.FloatRange(0))
+def simulate(host: str, port: int, **options: Any) -> None:
     """Serve the Mavera API simulator (for demos, benchmarks and manual testing)."""
-    from service.simulator import SimulatorSettings, serve_forever
+    from service.simulator import serve_forever
 
-    settings = (
-        SimulatorSettings.fast(rpm=rpm, seed=seed)
-        if fast
-        else SimulatorSettings(rpm=rpm, seed=seed)
-    )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(settings, host=host, port=port))
+        asyncio.run(serve_forever(_simulator_settings(**options), host=host, port=port))
+
+
+def _simulator_settings(
+    *,
+    rpm: int,
+    seed: int,
+    fast: bool,
+    call_seconds: float | None,
+    all_succeed: bool,
+    **faults: float,
+) -> SimulatorSettings:
+    from service.simulator import Faults, OutcomeMix, SimulatorSettings
+
+    settings = SimulatorSettings.fast() if fast else SimulatorSettings()
+    durations = settings.durations
+    if call_seconds is not None:
+        durations = replace(durations, call=timedelta(seconds=call_seconds))
+    mix = OutcomeMix() if all_succeed else settings.mix
+    return replace(
+        settings, rpm=rpm, seed=seed, durations=durations, mix=mix, faults=Faults(**faults)
+    )
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from service.errors import ConfigError
+from service.planner import Policy
 
 ENV_PREFIX = "AUTOJOIN_"
 # Variables with their own meaning; every other AUTOJOIN_* variable must name a config key.
@@ -73,14 +74,20 @@ class DatabaseSettings(Section):
 
 class SchedulerSettings(Section):
     join_lead: SecondsOrZero = Field(default=timedelta(seconds=60), alias="join_lead_seconds")
-    dispatch_lead: SecondsOrZero = Field(
-        default=timedelta(minutes=10), alias="dispatch_lead_seconds"
-    )
     tick: Seconds = Field(default=timedelta(seconds=5), alias="tick_seconds")
     timer_window: Seconds = Field(default=timedelta(minutes=5), alias="timer_window_seconds")
     lease: Seconds = Field(default=timedelta(seconds=90), alias="lease_seconds")
     batch_size: int = Field(default=20, ge=1, le=1000)
     worker_id: str | None = None
+
+
+class PlannerSettings(Section):
+    policy: Policy = Policy.JUST_IN_TIME
+    min_lead: SecondsOrZero = Field(default=timedelta(minutes=10), alias="min_lead_seconds")
+    deadline_margin: SecondsOrZero = Field(
+        default=timedelta(seconds=30), alias="deadline_margin_seconds"
+    )
+    interval: Seconds = Field(default=timedelta(seconds=30), alias="interval_seconds")
 
 
 class TrackingSettings(Section):
@@ -101,6 +108,7 @@ class Settings(Section):
     mavera: MaveraSettings = MaveraSettings()
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    planner: PlannerSettings = PlannerSettings()
     tracking: TrackingSettings = TrackingSettings()
     logging: LoggingSettings = LoggingSettings()
 

@@ -19,9 +19,8 @@ from service.errors import (
 )
 from service.matching import ListScan
 from service.model import Claim, Intent, RemoteBot
-from service.planning import Verdict, dispatch_verdict
 from service.polling import PollingPolicy, next_check_at
-from service.ports import BotApi, Clock, DispatchStore
+from service.ports import BotApi, Clock, DispatchStore, RequestBudget
 
 log = logging.getLogger(__name__)
 
@@ -46,43 +45,36 @@ class DispatchSettings:
 
 class Dispatcher:
     def __init__(
-        self, *, store: DispatchStore, api: BotApi, clock: Clock, settings: DispatchSettings
+        self,
+        *,
+        store: DispatchStore,
+        api: BotApi,
+        budget: RequestBudget,
+        clock: Clock,
+        settings: DispatchSettings,
     ) -> None:
         self._store = store
         self._api = api
+        self._budget = budget
         self._clock = clock
         self._settings = settings
-        self.paused_until: datetime | None = None
 
-    async def dispatch_due(self, *, limit: int | None = None) -> int:
-        """One pass: claim what is due, reconcile ambiguous ones, send creates; return sent."""
+    async def dispatch_due(self) -> int:
+        """One pass: claim what is due (as much as the budget can send now), reconcile the
+        ambiguous, send the creates; return how many meetings it handled (0: nothing due)."""
         now = self._clock.now()
-        if self.paused_until is not None and now < self.paused_until:
+        if await self._budget.paused(now) is not None:
             return 0
-        size = min(limit or self._settings.batch_size, self._settings.batch_size)
-        claims = await self._store.claim_due(now=now, limit=size, lease=self._settings.lease)
-        if not claims:
-            return 0
-        to_create = await self._reconcile([c for c in claims if c.reconcile and c.pending_bot])
-        to_create += [c for c in claims if not (c.reconcile and c.pending_bot)]
-        sendable = await self._drop_too_late(to_create)
-        intents = await self._store.record_intent(sendable, now=self._clock.now())
+        # At least one, so the pass waits for the next free slot instead of idling a tick.
+        room = max(1, await self._budget.free_for_writes(now))
+        batch = await self._store.claim_due(
+            now=now, limit=min(room, self._settings.batch_size), lease=self._settings.lease
+        )
+        for meeting_id in batch.given_up:
+            log.warning("meeting %d is over; no bot sent", meeting_id)
+        intents = [*batch.intents, *await self._reconcile(list(batch.reconcile))]
         await _all(self._create(intent) for intent in intents)
-        return len(intents)
-
-    async def _drop_too_late(self, claims: Sequence[Claim]) -> list[Claim]:
-        keep: list[Claim] = []
-        for claim in claims:
-            now = self._clock.now()
-            verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
-            if verdict is Verdict.TOO_LATE:
-                log.warning("meeting %d is over; no bot sent", claim.meeting_id)
-                await self._store.give_up(
-                    claim, now=now, reason="the meeting ended before a bot could be booked"
-                )
-            else:
-                keep.append(claim)
-        return keep
+        return len(intents) + len(batch.given_up)
 
     async def _create(self, intent: Intent) -> None:
         try:
@@ -137,7 +129,7 @@ class Dispatcher:
                 intent, now=now, retry_at=now + wait, code=code, message=exc.message
             )
         elif isinstance(exc, MaveraUnauthorized | MaveraPaymentRequired):
-            self._pause(exc, now)
+            await self._pause(exc, now)
             retry_at = now + self._settings.pause_on_account_error
             await self._store.release_not_sent(
                 intent, now=now, retry_at=retry_at, code=code, message=exc.message
@@ -153,16 +145,18 @@ class Dispatcher:
                 intent, now=now, retry_at=retry_at, code=code, message=exc.message
             )
 
-    def _pause(self, exc: MaveraError, now: datetime) -> None:
-        self.paused_until = now + self._settings.pause_on_account_error
+    async def _pause(self, exc: MaveraError, now: datetime) -> None:
+        until = now + self._settings.pause_on_account_error
+        await self._budget.pause(until=until, reason=str(exc))
         log.error(
             "ALERT: Mavera refuses this API key (%s); dispatching paused until %s",
             exc,
-            self.paused_until.isoformat(),
+            until.isoformat(),
         )
 
-    async def _reconcile(self, claims: list[Claim]) -> list[Claim]:
-        """Match ambiguous bookings against Mavera's list; return the claims that need a create."""
+    async def _reconcile(self, claims: list[Claim]) -> list[Intent]:
+        """Match ambiguous bookings against Mavera's list; intents for those that need a
+        create again (the others are adopted, or handed back if the list was incomplete)."""
         if not claims:
             return []
         pending = [claim.pending_bot for claim in claims if claim.pending_bot is not None]
@@ -188,11 +182,13 @@ class Dispatcher:
                 )
                 await self._record_bot(_adoption(claim), remote)
             elif complete:
-                await self._store.record_missing(claim, now=self._clock.now())
                 missing.append(claim)
             else:
                 await self._store.release(claim, now=self._clock.now())
-        return missing
+        batch = await self._store.intend(missing, now=self._clock.now())
+        for meeting_id in batch.given_up:
+            log.warning("meeting %d is over; its ambiguous create made no bot", meeting_id)
+        return list(batch.intents)
 
     async def _scan(self, scan: ListScan) -> bool:
         """Read list pages into ``scan``; True if the whole relevant part was seen."""

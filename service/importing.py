@@ -82,13 +82,21 @@ def _meeting(index: int, raw: Any) -> MeetingInput:
 
 
 def plan(
-    meetings: Sequence[MeetingInput], *, join_lead: timedelta, dispatch_lead: timedelta
+    meetings: Sequence[MeetingInput],
+    *,
+    join_lead: timedelta,
+    min_lead: timedelta,
+    deadline_margin: timedelta,
 ) -> list[PlannedMeeting]:
+    """First dispatch times, before the planner fits them to the budget."""
     return [
         PlannedMeeting(
             meeting=meeting,
             times=dispatch_times(
-                meeting.start_at, join_lead=join_lead, dispatch_lead=dispatch_lead
+                meeting.start_at,
+                join_lead=join_lead,
+                min_lead=min_lead,
+                deadline_margin=deadline_margin,
             ),
         )
         for meeting in meetings

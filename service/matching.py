@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from service.errors import InvalidMeetingUrl
+from service.listing import ListOrder
 from service.meeting_links import normalize_meeting_url
 from service.model import Bot, RemoteBot
 
@@ -46,9 +47,7 @@ class ListScan:
     _wanted: dict[MatchKey, list[Bot]] = field(default_factory=dict)
     _found: dict[MatchKey, list[RemoteBot]] = field(default_factory=dict)
     _since: datetime | None = None
-    _last_created: datetime | None = None
-    _newest_first: bool = True
-    _passed_since: bool = False
+    _order: ListOrder = field(default_factory=lambda: ListOrder(None))
 
     def __post_init__(self) -> None:
         for bot in self.pending:
@@ -57,17 +56,19 @@ class ListScan:
                 self._wanted.setdefault(key, []).append(bot)
         starts = [bot.requested_at for bot in self.pending if bot.requested_at is not None]
         self._since = min(starts) - self.skew if starts else None
+        self._order = ListOrder(self._since)
 
     def add_page(self, bots: Iterable[RemoteBot], *, known: set[str]) -> None:
+        bots = list(bots)
+        self._order.follow(bots)
         for remote in bots:
-            self._follow_order(remote.created_at)
             key = match_key(remote.meeting_url, remote.join_at)
             if key in self._wanted and remote.mavera_id not in known and self._recent(remote):
                 self._found.setdefault(key, []).append(remote)
 
     def complete(self) -> bool:
         """True once later pages cannot hold a bot of ours."""
-        return self._newest_first and self._passed_since
+        return self._order.past_since
 
     def resolve(self) -> Resolution:
         """Pair bookings and found bots per key, oldest with oldest; extra bots are duplicates
@@ -82,16 +83,6 @@ class ListScan:
             adopt.update((bot.id, remote) for bot, remote in zip(bookings, remotes, strict=False))
             duplicates.extend(remotes[len(bookings) :])
         return Resolution(adopt=adopt, duplicates=duplicates)
-
-    def _follow_order(self, created_at: datetime | None) -> None:
-        if created_at is None:
-            self._newest_first = False
-            return
-        if self._last_created is not None and created_at > self._last_created:
-            self._newest_first = False
-        self._last_created = created_at
-        if self._since is not None and created_at < self._since:
-            self._passed_since = True
 
     def _recent(self, remote: RemoteBot) -> bool:
         if self._since is None or remote.created_at is None:

@@ -150,6 +150,16 @@ class Intent:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimBatch:
+    """What one claim pass produced: intents ready to send (already committed), claims that
+    must be reconciled first, and meetings given up because they are over."""
+
+    intents: tuple[Intent, ...] = ()
+    reconcile: tuple[Claim, ...] = ()
+    given_up: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RemoteBot:
     """A bot as Mavera reports it."""
 
@@ -177,6 +187,17 @@ class MeetingView:
     meeting: Meeting
     bot: Bot | None = None
     history: tuple[StatusChange, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Observed:
+    """What to store after reading a bot: its status (a change also goes to the history)
+    and when to read it next (None: never again)."""
+
+    bot_id: int
+    status: str
+    changed: bool
+    next_check_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,15 +17,19 @@ class DispatchTimes:
 
 
 def dispatch_times(
-    start_at: datetime, *, join_lead: timedelta, dispatch_lead: timedelta
+    start_at: datetime, *, join_lead: timedelta, min_lead: timedelta, deadline_margin: timedelta
 ) -> DispatchTimes:
-    """The bot joins ``join_lead`` before the start and is booked ``dispatch_lead`` before that.
+    """The bot joins ``join_lead`` before the start; its create is due ``min_lead`` before
+    that (the planner may pull it earlier) and must go out ``deadline_margin`` before it.
 
-    The deadline is ``join_at``: a create sent later still works (Mavera joins at once when
-    ``join_at`` is in the past) but the bot is late.
+    A create sent after the deadline still works (Mavera joins at once when ``join_at`` is
+    in the past) but the bot is late.
     """
     join_at = start_at - join_lead
-    return DispatchTimes(join_at=join_at, dispatch_at=join_at - dispatch_lead, deadline=join_at)
+    deadline = join_at - deadline_margin
+    return DispatchTimes(
+        join_at=join_at, dispatch_at=min(deadline, join_at - min_lead), deadline=deadline
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

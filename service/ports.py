@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from service.model import Bot, Claim, Intent, RemoteBot, RemotePage
+from service.model import Bot, Claim, ClaimBatch, Intent, Observed, RemoteBot, RemotePage
 
 
 class Clock(Protocol):
@@ -31,18 +31,35 @@ class Purpose(StrEnum):
 
 
 class RequestBudget(Protocol):
-    """The API key's per-minute request budget, shared by everything that calls Mavera."""
+    """The API key's per-minute budget and account state, shared by everything that calls
+    Mavera (every replica, on PostgreSQL)."""
 
     async def acquire(self, purpose: Purpose) -> None:
         """Wait until one request for ``purpose`` fits in the window, then count it."""
         ...
 
-    def block(self, until: datetime) -> None:
+    async def block(self, until: datetime) -> None:
         """Send nothing before ``until`` (Mavera answered 429 with Retry-After)."""
         ...
 
-    def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
+    async def observe(self, *, limit: int | None, remaining: int | None, now: datetime) -> None:
         """Correct the budget from the ``X-RateLimit-Limit``/``-Remaining`` headers."""
+        ...
+
+    async def free_for_writes(self, now: datetime) -> int:
+        """How many creates or cancels would fit right now."""
+        ...
+
+    async def requests_per_minute(self) -> int:
+        """The key's limit as last learned (configured, then corrected by the server)."""
+        ...
+
+    async def pause(self, *, until: datetime, reason: str) -> None:
+        """Stop dispatching with this key until ``until`` (401/402: key or account refused)."""
+        ...
+
+    async def paused(self, now: datetime) -> tuple[datetime, str] | None:
+        """(until, reason) while dispatching is paused, else None."""
         ...
 
 
@@ -84,12 +101,14 @@ class BotApi(Protocol):
 class DispatchStore(Protocol):
     """Claims under leases and fenced outcome writes (see ``SqlDispatchStore``)."""
 
-    async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
-        """Claim up to ``limit`` due meetings, earliest deadline first; one worker wins each."""
+    async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> ClaimBatch:
+        """Claim up to ``limit`` due meetings, earliest deadline first (one worker wins each),
+        committing in the same transaction the create intents of those that can be sent."""
         ...
 
-    async def record_intent(self, claims: Sequence[Claim], *, now: datetime) -> list[Intent]:
-        """Commit one create intent per claim still held, before anything is sent."""
+    async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
+        """Commit create intents for claims still held (after a reconciliation found nothing);
+        meetings that are already over are failed instead."""
         ...
 
     async def record_created(
@@ -122,14 +141,6 @@ class DispatchStore(Protocol):
         """A bot may exist: reconcile at ``retry_at`` before any new create."""
         ...
 
-    async def record_missing(self, claim: Claim, *, now: datetime) -> None:
-        """Reconciliation found no bot for the claim's pending booking."""
-        ...
-
-    async def give_up(self, claim: Claim, *, now: datetime, reason: str) -> None:
-        """The meeting is over: fail it without sending."""
-        ...
-
     async def release(self, claim: Claim, *, now: datetime) -> None:
         """Hand a claim back in the state it was claimed from."""
         ...
@@ -156,16 +167,16 @@ class TrackingStore(Protocol):
         """Bots whose next read is due, most overdue first."""
         ...
 
-    async def record_observation(
-        self,
-        bot_id: int,
-        *,
-        status: str,
-        changed: bool,
-        now: datetime,
-        next_check_at: datetime | None,
-    ) -> None:
-        """Store a read; a changed status also goes to the history."""
+    async def tracked(self, mavera_ids: Sequence[str]) -> dict[str, Bot]:
+        """Which of these bots are still tracked (whether due or not), by Mavera id."""
+        ...
+
+    async def count_created_since(self, since: datetime) -> int:
+        """How many of our bots were requested since ``since`` (list pages to reach it)."""
+        ...
+
+    async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
+        """Store reads in one transaction; changed statuses also go to the history."""
         ...
 
     async def stop_tracking(self, bot_id: int, *, now: datetime, code: str, message: str) -> None:

@@ -12,21 +12,37 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from service.dispatching import Dispatcher
 from service.ports import Clock, DispatchStore
+from service.replanning import Replanner
 from service.tracking import Tracker
 
 log = logging.getLogger(__name__)
+SINGLETONS = ("planner", "tracking")
+
+
+class Leases(Protocol):
+    holder: str
+
+    async def hold(self, name: str, *, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew the named lease; False while another holder's lease is live."""
+        ...
+
+    async def release(self, name: str) -> None:
+        """Give the lease up at once."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunnerSettings:
     dispatch_tick: timedelta
     tracking_tick: timedelta
+    replan_interval: timedelta
     timer_window: timedelta
     reaper_interval: timedelta = timedelta(seconds=30)
     max_timers: int = 5000
@@ -39,13 +55,17 @@ class Runner:
         *,
         dispatcher: Dispatcher,
         tracker: Tracker,
+        replanner: Replanner,
         store: DispatchStore,
+        leases: Leases,
         clock: Clock,
         settings: RunnerSettings,
     ) -> None:
         self._dispatcher = dispatcher
         self._tracker = tracker
+        self._replanner = replanner
         self._store = store
+        self._leases = leases
         self._clock = clock
         self._settings = settings
         self._scheduler = AsyncIOScheduler(timezone=UTC)
@@ -57,9 +77,11 @@ class Runner:
         periodic = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
         self._every(self._settings.dispatch_tick, self.dispatch_pass, "dispatch-tick", periodic)
         self._every(self._settings.tracking_tick, self._track, "tracking-tick", periodic)
+        self._every(self._settings.replan_interval, self._replan, "replan", periodic)
         self._every(self._settings.reaper_interval, self._reap, "lease-reaper", periodic)
         self._scheduler.start()
-        self._scheduler.add_job(self.dispatch_pass, id="dispatch-now", misfire_grace_time=None)
+        # Dispatch what is already due at once; plan the rest right after.
+        self._scheduler.add_job(self._start_up, id="start-up", misfire_grace_time=None)
 
     async def stop(self) -> None:
         """Stop claiming, let the pass in flight finish (bounded), then stop APScheduler."""
@@ -72,6 +94,8 @@ class Runner:
             log.warning("dispatch pass still running at shutdown; its claims will expire")
         # shutdown() cancels job coroutines instead of awaiting them: drain first (above).
         self._scheduler.shutdown(wait=False)
+        for name in SINGLETONS:
+            await self._guard(f"releasing {name}", partial(self._release, name))
 
     def timers(self) -> dict[int, datetime]:
         return dict(self._planted)
@@ -110,9 +134,38 @@ class Runner:
         self._planted.pop(meeting_id, None)
         await self.dispatch_pass()
 
+    async def _start_up(self) -> None:
+        await self.dispatch_pass()
+        await self._replan()
+
     async def _track(self) -> None:
-        if not self._stopping:
+        if not self._stopping and await self._singleton("tracking", self._settings.tracking_tick):
             await self._guard("tracking", self._tracker.refresh_due)
+
+    async def _replan(self) -> None:
+        if self._stopping or not await self._singleton("planner", self._settings.replan_interval):
+            return
+        await self._guard("planner", self._replanned)
+        await self.dispatch_pass()
+
+    async def _replanned(self) -> int:
+        plan = await self._replanner.replan()
+        return len(plan.times)
+
+    async def _singleton(self, name: str, interval: timedelta) -> bool:
+        # Held for three intervals, renewed every interval: a dead holder is replaced soon.
+        held = await self._guard(
+            f"{name} lease",
+            lambda: self._hold(name, interval * 3),
+        )
+        return bool(held)
+
+    async def _hold(self, name: str, ttl: timedelta) -> int:
+        return int(await self._leases.hold(name, now=self._clock.now(), ttl=ttl))
+
+    async def _release(self, name: str) -> int:
+        await self._leases.release(name)
+        return 0
 
     async def _reap(self) -> None:
         expired = await self._guard(

@@ -1,14 +1,23 @@
-"""Tracker: reads the statuses of booked bots when they are due and records every change."""
+"""Tracker: reads bot statuses when they are due, with as few requests as possible.
+
+List pages come first when they are cheaper: one request reports up to a page of bots, and
+every tracked bot on a page is updated, due or not. Bots the sweep did not reach are read
+one by one. Terminal bots are never read; each read is followed by the next one the polling
+policy asks for (often near the join, rarely far ahead, never after the tracking deadline).
+"""
 
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.errors import MaveraError, MaveraNotFound
 from service.lifecycle import observe
-from service.model import Bot, RemoteBot
+from service.listing import ListOrder
+from service.model import Bot, Observed, RemoteBot
 from service.polling import PollingPolicy, next_check_at
 from service.ports import BotApi, Clock, TrackingStore
 
@@ -18,7 +27,12 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrackingSettings:
     policy: PollingPolicy
-    batch_size: int = 50
+    workspace_id: str | None = None
+    due_limit: int = 5000
+    singles_per_pass: int = 60
+    page_size: int = 100
+    max_pages: int = 100
+    skew: timedelta = timedelta(minutes=5)
     retry_after_error: timedelta = timedelta(seconds=30)
 
 
@@ -32,15 +46,58 @@ class Tracker:
         self._settings = settings
 
     async def refresh_due(self) -> int:
-        """Read every bot whose check is due (one batch); return how many were read."""
-        bots = await self._store.due_for_check(
-            now=self._clock.now(), limit=self._settings.batch_size
-        )
-        for bot in bots:
-            await self._refresh(bot)
-        return len(bots)
+        """One pass over the bots whose read is due; return how many bots were updated."""
+        due = await self._store.due_for_check(now=self._clock.now(), limit=self._settings.due_limit)
+        if not due:
+            return 0
+        updated: set[str] = set()
+        if await self._sweep_is_cheaper(due):
+            updated = await self._sweep(due)
+        singles = [bot for bot in due if bot.mavera_id not in updated]
+        for bot in singles[: self._settings.singles_per_pass]:
+            await self._read_one(bot)
+        return len(updated) + min(len(singles), self._settings.singles_per_pass)
 
-    async def _refresh(self, bot: Bot) -> None:
+    async def _sweep_is_cheaper(self, due: Sequence[Bot]) -> bool:
+        since = _since(due, self._settings.skew)
+        if since is None or len(due) < 2:
+            return False
+        newer = await self._store.count_created_since(since)
+        return math.ceil(newer / self._settings.page_size) < len(due)
+
+    async def _sweep(self, due: Sequence[Bot]) -> set[str]:
+        """Read list pages until every due bot was seen or the list is past them."""
+        wanted = {bot.mavera_id for bot in due if bot.mavera_id}
+        since = _since(due, self._settings.skew)
+        order = ListOrder(since)
+        seen: set[str] = set()
+        pages = self._api.list_pages(
+            workspace_id=self._settings.workspace_id,
+            page_size=self._settings.page_size,
+            max_pages=self._settings.max_pages,
+        )
+        try:
+            async for page in pages:
+                seen |= await self._apply_page(page.bots)
+                order.follow(page.bots)
+                if wanted <= seen or order.past_since:
+                    break
+        except MaveraError as exc:
+            log.warning("status sweep stopped early: %s", exc)
+        return seen
+
+    async def _apply_page(self, remotes: Sequence[RemoteBot]) -> set[str]:
+        tracked = await self._store.tracked([remote.mavera_id for remote in remotes])
+        now = self._clock.now()
+        writes = [
+            self._observed(tracked[remote.mavera_id], remote, now)
+            for remote in remotes
+            if remote.mavera_id in tracked
+        ]
+        await self._store.record_observations(writes, now=now)
+        return {remote.mavera_id for remote in remotes if remote.mavera_id in tracked}
+
+    async def _read_one(self, bot: Bot) -> None:
         assert bot.mavera_id is not None
         try:
             remote = await self._api.get_bot(bot.mavera_id)
@@ -60,18 +117,21 @@ class Tracker:
         except MaveraError as exc:
             log.warning("reading bot %s failed (%s); will retry", bot.mavera_id, exc)
             now = self._clock.now()
-            retry_at = now + self._settings.retry_after_error
-            await self._store.record_observation(
-                bot.id, status=bot.status or "", changed=False, now=now, next_check_at=retry_at
+            later = Observed(
+                bot_id=bot.id,
+                status=bot.status or "",
+                changed=False,
+                next_check_at=now + self._settings.retry_after_error,
             )
+            await self._store.record_observations([later], now=now)
             return
-        await self.apply(bot, remote)
-
-    async def apply(self, bot: Bot, remote: RemoteBot) -> None:
-        """Record what a read (single or from a list page) said about ``bot``."""
         now = self._clock.now()
+        await self._store.record_observations([self._observed(bot, remote, now)], now=now)
+
+    def _observed(self, bot: Bot, remote: RemoteBot, now: datetime) -> Observed:
+        """What a read (single or from a list page) says about ``bot``, logged once."""
         seen = observe(bot.status, remote.status)
-        if not seen.known:
+        if not seen.known and seen.record:
             log.warning(
                 "bot %s reports an undocumented status %r; kept, watched slowly",
                 remote.mavera_id,
@@ -84,7 +144,9 @@ class Tracker:
                 bot.status,
                 remote.status,
             )
-        status = remote.status if seen.record else bot.status
+        if seen.record:
+            log.info("bot %s of meeting %d: %s", remote.mavera_id, bot.meeting_id, remote.status)
+        status = remote.status if seen.record else (bot.status or remote.status)
         track_until = bot.track_until or now
         following = next_check_at(
             status,
@@ -93,14 +155,11 @@ class Tracker:
             now=now,
             policy=self._settings.policy,
         )
-        if following is None and now >= track_until and status is not None:
+        if following is None and now >= track_until:
             log.warning("bot %s: tracking deadline passed at status %s", remote.mavera_id, status)
-        await self._store.record_observation(
-            bot.id,
-            status=status or remote.status,
-            changed=seen.record,
-            now=now,
-            next_check_at=following,
-        )
-        if seen.record:
-            log.info("bot %s of meeting %d: %s", remote.mavera_id, bot.meeting_id, remote.status)
+        return Observed(bot_id=bot.id, status=status, changed=seen.record, next_check_at=following)
+
+
+def _since(due: Sequence[Bot], skew: timedelta) -> datetime | None:
+    starts = [bot.requested_at for bot in due if bot.requested_at is not None]
+    return min(starts) - skew if starts else None

@@ -39,7 +39,12 @@ def make_meeting(
 def make_planned(meeting: MeetingInput) -> PlannedMeeting:
     return PlannedMeeting(
         meeting=meeting,
-        times=dispatch_times(meeting.start_at, join_lead=JOIN_LEAD, dispatch_lead=DISPATCH_LEAD),
+        times=dispatch_times(
+            meeting.start_at,
+            join_lead=JOIN_LEAD,
+            min_lead=DISPATCH_LEAD,
+            deadline_margin=timedelta(0),
+        ),
     )
 
 

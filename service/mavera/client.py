@@ -163,12 +163,8 @@ class MaveraClient:
             async with self._session.request(
                 method, url, json=body, params=params, headers=self._headers, timeout=self._timeout
             ) as response:
-                self._observe(response.headers)
                 text = await response.text()
-                log.debug("mavera %s %s -> %d", method, path, response.status)
-                if response.status < 300:
-                    return _json(text, strict=True)
-                raise self._error(response.status, response.headers, _json(text, strict=False))
+                status, headers = response.status, response.headers
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
             raise MaveraNotSent(
                 f"{method} {path}: could not connect ({type(exc).__name__})"
@@ -178,11 +174,23 @@ class MaveraClient:
         except aiohttp.ClientError as exc:
             message = f"{method} {path}: connection broke ({type(exc).__name__})"
             raise MaveraOutcomeUnknown(message) from None
+        log.debug("mavera %s %s -> %d", method, path, status)
+        await self._observe(headers)
+        if status < 300:
+            return _json(text, strict=True)
+        error = self._error(status, headers, _json(text, strict=False))
+        if isinstance(error, MaveraRateLimited):
+            await self._budget.block(self._clock.now() + timedelta(seconds=error.retry_after))
+        raise error
 
-    def _observe(self, headers: Mapping[str, str]) -> None:
+    async def _observe(self, headers: Mapping[str, str]) -> None:
         limit = _int(headers.get("X-RateLimit-Limit"))
         remaining = _int(headers.get("X-RateLimit-Remaining"))
-        self._budget.observe(limit=limit, remaining=remaining, now=self._clock.now())
+        try:
+            await self._budget.observe(limit=limit, remaining=remaining, now=self._clock.now())
+        except Exception:
+            # Bookkeeping must never cost the answer (a create's id above all).
+            log.exception("could not record the rate-limit headers")
 
     def _error(self, status: int, headers: Mapping[str, str], data: Any) -> MaveraError:
         code, message = payloads.error_fields(data)
@@ -193,7 +201,6 @@ class MaveraClient:
             if wait is None:
                 reset = _int(headers.get("X-RateLimit-Reset"))
                 wait = max(1.0, reset - now.timestamp()) if reset else 1.0
-            self._budget.block(now + timedelta(seconds=wait))
             return MaveraRateLimited(message, retry_after=wait, code=code)
         if status >= 500:
             return MaveraOutcomeUnknown(message, status=status, code=code)

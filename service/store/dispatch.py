@@ -1,4 +1,4 @@
-"""SqlDispatchStore: claims under leases, committed intents, and fenced outcomes."""
+"""SqlDispatchStore: claims under leases, intents committed before sending, fenced outcomes."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from service.model import Claim, DispatchState, Intent, RemoteBot
+from service.model import Claim, ClaimBatch, DispatchState, Intent, RemoteBot
+from service.planning import Verdict, dispatch_verdict
+from service.store.fencing import bot_error, settle, touch, write_intent
 from service.store.rows import bot_from_row
 from service.store.tables import bot_status_changes, bots, meetings
 
 W, C, A = DispatchState.WAITING, DispatchState.CLAIMED, DispatchState.AMBIGUOUS
 _CLAIMABLE = (W.value, A.value)
+TOO_LATE = "the meeting ended before a bot could be booked"
 
 
 class SqlDispatchStore:
@@ -25,13 +28,14 @@ class SqlDispatchStore:
         self._engine = engine
         self.worker_id = worker_id
 
-    async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
+    async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> ClaimBatch:
         """Claim up to ``limit`` due meetings, earliest deadline first; only one worker wins.
 
-        Waiting and ambiguous meetings are both claimable; an ambiguous one comes back with
-        ``reconcile=True`` and must be matched against Mavera before any new create.
+        In the same transaction, a create intent is committed for every claim that can be
+        sent at once. An ambiguous meeting comes back in ``reconcile``: it must be matched
+        against Mavera's list before anything is sent again.
         """
-        token = f"{uuid.uuid4()}"
+        token = str(uuid.uuid4())
         async with self._engine.begin() as conn:
             due = (
                 select(meetings.c.id, meetings.c.dispatch_state)
@@ -42,7 +46,7 @@ class SqlDispatchStore:
             )
             prior = {row.id: row.dispatch_state for row in await conn.execute(due)}
             if not prior:
-                return []
+                return ClaimBatch()
             await conn.execute(
                 update(meetings)
                 .where(meetings.c.id.in_(prior), meetings.c.dispatch_state.in_(_CLAIMABLE))
@@ -54,17 +58,16 @@ class SqlDispatchStore:
                     updated_at=now,
                 )
             )
-            return await _claims(conn, prior, token)
+            claims = await _claims(conn, prior, token)
+            reconcile = tuple(c for c in claims if c.reconcile and c.pending_bot is not None)
+            ready = [c for c in claims if not (c.reconcile and c.pending_bot is not None)]
+            batch = await _intend(conn, ready, now)
+        return ClaimBatch(intents=batch.intents, reconcile=reconcile, given_up=batch.given_up)
 
-    async def record_intent(self, claims: Sequence[Claim], *, now: datetime) -> list[Intent]:
-        """Commit, before anything is sent, one create intent per claim still held."""
-        intents: list[Intent] = []
+    async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
+        """Commit create intents for claims still held (after reconciliation found nothing)."""
         async with self._engine.begin() as conn:
-            for claim in claims:
-                if not await _touch(conn, claim, now):
-                    continue
-                intents.append(await _write_intent(conn, claim, now))
-        return intents
+            return await _intend(conn, claims, now)
 
     async def record_created(
         self,
@@ -81,7 +84,7 @@ class SqlDispatchStore:
         the caller must then cancel ``remote``, which would otherwise be a second bot.
         """
         async with self._engine.begin() as conn:
-            if not await _settle(conn, intent.claim, now, state=DispatchState.BOOKED):
+            if not await settle(conn, intent.claim, now, state=DispatchState.BOOKED):
                 held = await conn.scalar(select(bots.c.mavera_id).where(bots.c.id == intent.bot_id))
                 return bool(held == remote.mavera_id)
             await conn.execute(
@@ -110,8 +113,8 @@ class SqlDispatchStore:
     ) -> None:
         """Nothing reached Mavera: the attempt is not counted and the meeting waits again."""
         async with self._engine.begin() as conn:
-            if await _settle(conn, intent.claim, now, state=W, dispatch_at=retry_at, error=message):
-                await _bot_error(conn, intent.bot_id, now, code, message, attempts_delta=-1)
+            if await settle(conn, intent.claim, now, state=W, dispatch_at=retry_at, error=message):
+                await bot_error(conn, intent.bot_id, now, code, message, attempts_delta=-1)
 
     async def record_rejected(
         self, intent: Intent, *, now: datetime, code: str, message: str
@@ -119,42 +122,21 @@ class SqlDispatchStore:
         """Mavera refused the create for good: no bot exists, the booking is closed."""
         async with self._engine.begin() as conn:
             failed = DispatchState.FAILED
-            if await _settle(conn, intent.claim, now, state=failed, error=message):
-                await _bot_error(conn, intent.bot_id, now, code, message, active=False)
+            if await settle(conn, intent.claim, now, state=failed, error=message):
+                await bot_error(conn, intent.bot_id, now, code, message, active=False)
 
     async def record_ambiguous(
         self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
     ) -> None:
         """The create may have made a bot: reconcile at ``retry_at`` before sending again."""
         async with self._engine.begin() as conn:
-            if await _settle(conn, intent.claim, now, state=A, dispatch_at=retry_at, error=message):
-                await _bot_error(conn, intent.bot_id, now, code, message)
-
-    async def record_missing(self, claim: Claim, *, now: datetime) -> None:
-        """Reconciliation found no bot for the pending booking: nothing exists at Mavera."""
-        async with self._engine.begin() as conn:
-            if claim.pending_bot is not None and await _touch(conn, claim, now):
-                await conn.execute(
-                    update(bots)
-                    .where(bots.c.id == claim.pending_bot.id)
-                    .values(last_error_code="not_found_on_reconcile", updated_at=now)
-                )
-
-    async def give_up(self, claim: Claim, *, now: datetime, reason: str) -> None:
-        """The meeting can no longer be reached in time (it is over): no bot will be sent."""
-        async with self._engine.begin() as conn:
-            settled = await _settle(conn, claim, now, state=DispatchState.FAILED, error=reason)
-            if settled and claim.pending_bot is not None:
-                await conn.execute(
-                    update(bots)
-                    .where(bots.c.id == claim.pending_bot.id)
-                    .values(active=False, last_error_message=reason, updated_at=now)
-                )
+            if await settle(conn, intent.claim, now, state=A, dispatch_at=retry_at, error=message):
+                await bot_error(conn, intent.bot_id, now, code, message)
 
     async def release(self, claim: Claim, *, now: datetime) -> None:
-        """Hand a claim back untouched (shutdown, paused dispatching)."""
+        """Hand a claim back in the state it was claimed from (shutdown, failed listing)."""
         async with self._engine.begin() as conn:
-            await _settle(conn, claim, now, state=A if claim.reconcile else W)
+            await settle(conn, claim, now, state=A if claim.reconcile else W)
 
     async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:
         """Claims whose worker stopped answering become ambiguous: whoever takes them next
@@ -202,131 +184,44 @@ class SqlDispatchStore:
 
 
 async def _claims(conn: AsyncConnection, prior: dict[int, str], token: str) -> list[Claim]:
-    rows = (
-        await conn.execute(
-            select(meetings).where(meetings.c.id.in_(prior)).order_by(meetings.c.deadline)
-        )
-    ).mappings()
-    pending_rows = (
-        await conn.execute(
-            select(bots).where(
-                bots.c.meeting_id.in_(prior), bots.c.active, bots.c.mavera_id.is_(None)
-            )
-        )
-    ).mappings()
-    pending = {row["meeting_id"]: bot_from_row(row) for row in pending_rows}
-    return [
-        Claim(
-            meeting_id=row["id"],
-            token=token,
-            title=row["title"],
-            meeting_url=row["meeting_url"],
-            join_at=row["join_at"],
-            end_at=row["end_at"],
-            deadline=row["deadline"],
-            reconcile=prior[row["id"]] == A.value,
-            pending_bot=pending.get(row["id"]),
-        )
-        for row in rows
-    ]
+    query = select(meetings).where(meetings.c.id.in_(prior)).order_by(meetings.c.deadline)
+    rows = (await conn.execute(query)).mappings().all()
+    pending_query = select(bots).where(
+        bots.c.meeting_id.in_(prior), bots.c.active, bots.c.mavera_id.is_(None)
+    )
+    pending = {
+        row["meeting_id"]: bot_from_row(row)
+        for row in (await conn.execute(pending_query)).mappings()
+    }
+    return [_claim(row, token, prior, pending) for row in rows]
 
 
-def _held(claim: Claim) -> Any:
-    return (
-        (meetings.c.id == claim.meeting_id)
-        & (meetings.c.claim_token == claim.token)
-        & (meetings.c.dispatch_state == C.value)
+def _claim(row: Any, token: str, prior: dict[int, str], pending: dict[int, Any]) -> Claim:
+    return Claim(
+        meeting_id=row["id"],
+        token=token,
+        title=row["title"],
+        meeting_url=row["meeting_url"],
+        join_at=row["join_at"],
+        end_at=row["end_at"],
+        deadline=row["deadline"],
+        reconcile=prior[row["id"]] == A.value,
+        pending_bot=pending.get(row["id"]),
     )
 
 
-async def _touch(conn: AsyncConnection, claim: Claim, now: datetime) -> bool:
-    """True if the claim is still ours (a fenced no-op write that also takes the row lock)."""
-    result = await conn.execute(update(meetings).where(_held(claim)).values(updated_at=now))
-    return bool(result.rowcount == 1)
-
-
-async def _settle(
-    conn: AsyncConnection,
-    claim: Claim,
-    now: datetime,
-    *,
-    state: DispatchState,
-    dispatch_at: datetime | None = None,
-    error: str | None = None,
-) -> bool:
-    """End the claim with ``state``; False (and no write) if the claim is no longer held."""
-    values: dict[str, Any] = {
-        "dispatch_state": state.value,
-        "claim_token": None,
-        "claimed_by": None,
-        "lease_until": None,
-        "last_error": error,
-        "updated_at": now,
-    }
-    if dispatch_at is not None:
-        values["dispatch_at"] = dispatch_at
-    result = await conn.execute(update(meetings).where(_held(claim)).values(values))
-    return bool(result.rowcount == 1)
-
-
-async def _write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent:
-    pending = claim.pending_bot
-    if pending is None:
-        bot_id = await conn.scalar(
-            insert(bots)
-            .values(
-                meeting_id=claim.meeting_id,
-                meeting_url=claim.meeting_url,
-                join_at=claim.join_at,
-                active=True,
-                attempts=1,
-                requested_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(bots.c.id)
-        )
-        assert bot_id is not None
-        attempt, bot_id_value, first_at = 1, int(bot_id), now
-    else:
-        await conn.execute(
-            update(bots)
-            .where(bots.c.id == pending.id)
-            .values(
-                meeting_url=claim.meeting_url,
-                join_at=claim.join_at,
-                attempts=bots.c.attempts + 1,
-                updated_at=now,
-            )
-        )
-        attempt, bot_id_value = pending.attempts + 1, pending.id
-        first_at = pending.requested_at or now
-    return Intent(
-        claim=claim,
-        bot_id=bot_id_value,
-        meeting_url=claim.meeting_url,
-        join_at=claim.join_at,
-        attempt=attempt,
-        requested_at=first_at,
-    )
-
-
-async def _bot_error(
-    conn: AsyncConnection,
-    bot_id: int,
-    now: datetime,
-    code: str,
-    message: str,
-    *,
-    attempts_delta: int = 0,
-    active: bool | None = None,
-) -> None:
-    values: dict[str, Any] = {
-        "last_error_code": code,
-        "last_error_message": message,
-        "attempts": bots.c.attempts + attempts_delta,
-        "updated_at": now,
-    }
-    if active is not None:
-        values["active"] = active
-    await conn.execute(update(bots).where(bots.c.id == bot_id).values(values))
+async def _intend(conn: AsyncConnection, claims: Sequence[Claim], now: datetime) -> ClaimBatch:
+    intents: list[Intent] = []
+    given_up: list[int] = []
+    for claim in claims:
+        verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
+        if verdict is Verdict.TOO_LATE:
+            if await settle(conn, claim, now, state=DispatchState.FAILED, error=TOO_LATE):
+                given_up.append(claim.meeting_id)
+                if claim.pending_bot is not None:
+                    await bot_error(
+                        conn, claim.pending_bot.id, now, "too_late", TOO_LATE, active=False
+                    )
+        elif await touch(conn, claim, now):
+            intents.append(await write_intent(conn, claim, now))
+    return ClaimBatch(intents=tuple(intents), given_up=tuple(given_up))

@@ -126,3 +126,36 @@ bot_status_changes = Table(
     Column("observed_at", UtcDateTime, nullable=False),
     Index(None, "bot_id", "observed_at"),
 )
+
+# One row per API key (by hash): the shared request budget and the account's health, so that
+# every replica on one PostgreSQL spends one budget and honours one pause.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("requests_per_minute", Integer, nullable=False),
+    Column("blocked_until", UtcDateTime),
+    Column("paused_until", UtcDateTime),
+    Column("pause_reason", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The sliding-window log of requests sent with a key (Mavera counts per key, per 60 s).
+api_sends = Table(
+    "api_sends",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key_id", String(32), ForeignKey("api_keys.key_id"), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("is_read", Boolean, nullable=False),
+    Index(None, "key_id", "sent_at"),
+)
+
+# Named singleton leases: periodic jobs that one replica at a time should run.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("until", UtcDateTime, nullable=False),
+)

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Claim, DispatchState, RemoteBot
+from service.model import Claim, ClaimBatch, DispatchState, RemoteBot
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tables import bot_status_changes, bots
@@ -41,15 +41,16 @@ async def state_of(engine: AsyncEngine, meeting_id: int) -> DispatchState:
 async def test_nothing_is_claimed_before_its_dispatch_time(engine: AsyncEngine) -> None:
     await SqlMeetingStore(engine).upsert([planned(start_at=T0 + timedelta(hours=2))], now=T0)
     store = SqlDispatchStore(engine, worker_id="w1")
-    assert await store.claim_due(now=T0, limit=10, lease=LEASE) == []
+    assert await store.claim_due(now=T0, limit=10, lease=LEASE) == ClaimBatch()
 
 
 async def test_claims_come_in_deadline_order_up_to_the_limit(engine: AsyncEngine) -> None:
     ids = await seed(engine, 3)
     store = SqlDispatchStore(engine, worker_id="w1")
-    claims = await store.claim_due(now=DUE, limit=2, lease=LEASE)
-    assert [c.meeting_id for c in claims] == ids[:2]
-    assert all(not c.reconcile and c.pending_bot is None for c in claims)
+    batch = await store.claim_due(now=DUE, limit=2, lease=LEASE)
+    assert [i.claim.meeting_id for i in batch.intents] == ids[:2]
+    assert (batch.reconcile, batch.given_up) == ((), ())
+    assert all(not i.claim.reconcile and i.claim.pending_bot is None for i in batch.intents)
     assert await state_of(engine, ids[0]) is DispatchState.CLAIMED
     assert await state_of(engine, ids[2]) is DispatchState.WAITING
 
@@ -58,17 +59,16 @@ async def test_concurrent_claimers_never_share_a_meeting(engine: AsyncEngine) ->
     await seed(engine, 30)
     workers = [SqlDispatchStore(engine, worker_id=f"w{i}") for i in range(4)]
     results = await asyncio.gather(
-        *(w.claim_due(now=T0 + timedelta(hours=1), limit=10, lease=LEASE) for w in workers)
+        *(w.claim_due(now=T0 + timedelta(minutes=30), limit=10, lease=LEASE) for w in workers)
     )
-    claimed = [c.meeting_id for claims in results for c in claims]
+    claimed = [i.claim.meeting_id for batch in results for i in batch.intents]
     assert len(claimed) == len(set(claimed)) == 30
 
 
 async def test_intent_is_committed_before_sending(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    claims = await store.claim_due(now=DUE, limit=1, lease=LEASE)
-    [intent] = await store.record_intent(claims, now=DUE)
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     view = await SqlMeetingStore(engine).view(meeting_id)
     assert view.bot is not None
     assert view.bot.id == intent.bot_id
@@ -83,9 +83,7 @@ async def test_intent_is_committed_before_sending(engine: AsyncEngine) -> None:
 async def test_a_second_active_booking_for_one_meeting_is_refused(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     row = {
         "meeting_id": meeting_id,
         "meeting_url": intent.meeting_url,
@@ -103,9 +101,7 @@ async def test_a_second_active_booking_for_one_meeting_is_refused(engine: AsyncE
 async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     check = DUE + timedelta(minutes=1)
     owned = await store.record_created(
         intent, remote(), now=DUE, next_check_at=check, track_until=DUE + timedelta(hours=8)
@@ -125,9 +121,7 @@ async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
 async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     slow = SqlDispatchStore(engine, worker_id="slow")
-    [intent] = await slow.record_intent(
-        await slow.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await slow.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     later = DUE + LEASE + timedelta(seconds=1)
     assert await slow.expire_leases(now=later) == 1
     assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
@@ -141,7 +135,9 @@ async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> No
     assert view.bot.mavera_id is None
     # ...and whoever takes the meeting next must reconcile the pending booking first.
     fast = SqlDispatchStore(engine, worker_id="fast")
-    [claim] = await fast.claim_due(now=later, limit=1, lease=LEASE)
+    batch = await fast.claim_due(now=later, limit=1, lease=LEASE)
+    assert batch.intents == ()
+    [claim] = batch.reconcile
     assert claim.reconcile
     assert claim.pending_bot is not None
     assert claim.pending_bot.id == intent.bot_id
@@ -150,13 +146,11 @@ async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> No
 async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: AsyncEngine) -> None:
     await seed(engine)
     slow = SqlDispatchStore(engine, worker_id="slow")
-    [intent] = await slow.record_intent(
-        await slow.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await slow.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     later = DUE + LEASE * 2
     await slow.expire_leases(now=later)
     fast = SqlDispatchStore(engine, worker_id="fast")
-    [claim] = await fast.claim_due(now=later, limit=1, lease=LEASE)
+    [claim] = (await fast.claim_due(now=later, limit=1, lease=LEASE)).reconcile
     adopted = replace(intent, claim=claim)
     assert await fast.record_created(
         adopted, remote("meeting_same"), now=later, next_check_at=None, track_until=later
@@ -169,9 +163,7 @@ async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: Async
 async def test_not_sent_returns_to_waiting_without_counting(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     retry = DUE + timedelta(seconds=7)
     await store.release_not_sent(
         intent, now=DUE, retry_at=retry, code="rate_limit_exceeded", message="slow down"
@@ -182,21 +174,17 @@ async def test_not_sent_returns_to_waiting_without_counting(engine: AsyncEngine)
     assert view.bot is not None
     assert view.bot.attempts == 0
     assert view.bot.active
-    assert await store.claim_due(now=DUE, limit=1, lease=LEASE) == []
-    [again] = await store.claim_due(now=retry, limit=1, lease=LEASE)
-    assert again.pending_bot is not None
-    assert not again.reconcile
-    [second] = await store.record_intent([again], now=retry)
-    assert second.bot_id == intent.bot_id
-    assert second.attempt == 1
+    assert await store.claim_due(now=DUE, limit=1, lease=LEASE) == ClaimBatch()
+    [second] = (await store.claim_due(now=retry, limit=1, lease=LEASE)).intents
+    assert second.claim.pending_bot is not None
+    assert not second.claim.reconcile
+    assert (second.bot_id, second.attempt) == (intent.bot_id, 1)
 
 
 async def test_rejection_fails_the_meeting_and_closes_the_booking(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     await store.record_rejected(intent, now=DUE, code="invalid_field", message="bad url")
     view = await SqlMeetingStore(engine).view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.FAILED
@@ -209,16 +197,15 @@ async def test_rejection_fails_the_meeting_and_closes_the_booking(engine: AsyncE
 async def test_ambiguous_waits_for_settling_then_needs_reconciling(engine: AsyncEngine) -> None:
     [meeting_id] = await seed(engine)
     store = SqlDispatchStore(engine, worker_id="w1")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=LEASE), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     settle = DUE + timedelta(seconds=40)
     await store.record_ambiguous(
         intent, now=DUE, retry_at=settle, code="internal_error", message="500"
     )
     assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
-    assert await store.claim_due(now=DUE + timedelta(seconds=39), limit=1, lease=LEASE) == []
-    [claim] = await store.claim_due(now=settle, limit=1, lease=LEASE)
+    early = await store.claim_due(now=DUE + timedelta(seconds=39), limit=1, lease=LEASE)
+    assert early == ClaimBatch()
+    [claim] = (await store.claim_due(now=settle, limit=1, lease=LEASE)).reconcile
     assert claim.reconcile
     await store.release(claim, now=settle)
     assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
@@ -263,3 +250,26 @@ def test_claim_is_a_value() -> None:
     )
     with pytest.raises(AttributeError):
         claim.token = "other"  # type: ignore[misc]
+
+
+async def test_a_meeting_that_is_over_is_failed_in_the_claim(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    batch = await store.claim_due(now=T0 + timedelta(hours=2), limit=5, lease=LEASE)
+    assert (batch.intents, batch.given_up) == ((), (meeting_id,))
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.meeting.dispatch_state is DispatchState.FAILED
+    assert view.meeting.last_error == "the meeting ended before a bot could be booked"
+    assert view.bot is None
+
+
+async def test_intend_after_reconciling_counts_a_new_attempt(engine: AsyncEngine) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
+    await store.record_ambiguous(intent, now=DUE, retry_at=DUE, code="timeout", message="late")
+    [claim] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).reconcile
+    [again] = (await store.intend([claim], now=DUE)).intents
+    assert (again.bot_id, again.attempt, again.requested_at) == (intent.bot_id, 2, DUE)
+    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert view.meeting.dispatch_state is DispatchState.CLAIMED

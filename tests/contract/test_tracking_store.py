@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import RemoteBot
+from service.model import Observed, RemoteBot
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tracking import SqlTrackingStore
@@ -21,9 +21,7 @@ async def booked(engine: AsyncEngine, mavera_id: str, check_at: datetime | None)
         [planned(start_at=T0 + timedelta(minutes=5), key=f"k-{mavera_id}")], now=T0
     )
     store = SqlDispatchStore(engine, worker_id="w")
-    [intent] = await store.record_intent(
-        await store.claim_due(now=DUE, limit=1, lease=timedelta(seconds=90)), now=DUE
-    )
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=timedelta(seconds=90))).intents
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=None, join_at=None, created_at=None
     )
@@ -46,11 +44,13 @@ async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> N
     bot_id = await booked(engine, "m1", DUE)
     store = SqlTrackingStore(engine)
     seen_at = DUE + timedelta(minutes=4)
-    await store.record_observation(
-        bot_id, status="joining_call", changed=True, now=seen_at, next_check_at=seen_at
+    await store.record_observations(
+        [Observed(bot_id=bot_id, status="joining_call", changed=True, next_check_at=seen_at)],
+        now=seen_at,
     )
-    await store.record_observation(
-        bot_id, status="joining_call", changed=False, now=seen_at, next_check_at=None
+    await store.record_observations(
+        [Observed(bot_id=bot_id, status="joining_call", changed=False, next_check_at=None)],
+        now=seen_at,
     )
     [view] = await SqlMeetingStore(engine).views()
     full = await SqlMeetingStore(engine).view(view.meeting.id)
@@ -69,3 +69,32 @@ async def test_stopped_bots_are_not_read_again(engine: AsyncEngine) -> None:
     store = SqlTrackingStore(engine)
     await store.stop_tracking(bot_id, now=DUE, code="not_found", message="gone")
     assert await store.due_for_check(now=DUE + timedelta(days=1), limit=10) == []
+
+
+async def test_a_page_of_reads_is_stored_in_one_go(engine: AsyncEngine) -> None:
+    first = await booked(engine, "m1", DUE)
+    second = await booked(engine, "m2", DUE)
+    store = SqlTrackingStore(engine)
+    assert set(await store.tracked(["m1", "m2", "m_unknown"])) == {"m1", "m2"}
+    at = DUE + timedelta(minutes=2)
+    await store.record_observations(
+        [
+            Observed(bot_id=first, status="in_call_recording", changed=True, next_check_at=at),
+            Observed(bot_id=second, status="pending", changed=False, next_check_at=None),
+        ],
+        now=at,
+    )
+    assert set(await store.tracked(["m1", "m2"])) == {"m1"}  # m2 is no longer read
+    views = {v.bot.mavera_id: v for v in await SqlMeetingStore(engine).views() if v.bot}
+    assert views["m1"].bot is not None
+    assert (views["m1"].bot.status, views["m1"].bot.status_changed_at) == ("in_call_recording", at)
+    assert views["m2"].bot is not None
+    assert views["m2"].bot.status == "pending"
+
+
+async def test_bots_created_since_are_counted(engine: AsyncEngine) -> None:
+    await booked(engine, "m1", DUE)
+    await booked(engine, "m2", DUE)
+    store = SqlTrackingStore(engine)
+    assert await store.count_created_since(DUE) == 2
+    assert await store.count_created_since(DUE + timedelta(seconds=1)) == 0

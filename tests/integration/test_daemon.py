@@ -49,7 +49,7 @@ async def world(
         running_simulator(settings, clock=clock) as sim,
         aiohttp.ClientSession() as session,
     ):
-        daemon = build_daemon(
+        daemon = await build_daemon(
             settings=SETTINGS,
             engine=engine,
             session=session,
@@ -217,7 +217,7 @@ async def test_out_of_credits_pauses_dispatching_instead_of_failing_meetings(
             w.settings, w.daemon.meetings, rows(4, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
-        assert w.daemon.dispatcher.paused_until is not None
+        assert await w.daemon.budget.paused(clock.now()) is not None
         creates = [r for r in w.sim.state.requests if r.method == "POST"]
         assert len(creates) <= SETTINGS.scheduler.batch_size
         assert {v.meeting.dispatch_state for v in await views(w)} == {DispatchState.WAITING}
@@ -231,7 +231,7 @@ async def test_a_meeting_that_already_ended_is_not_dispatched(
         await import_rows(
             w.settings, w.daemon.meetings, rows(1, start=T0 - timedelta(hours=1)), clock
         )
-        assert await dispatch_all(w) == 0
+        assert await dispatch_all(w) == 1  # handled: failed, not sent
         [view] = await views(w)
         assert view.meeting.dispatch_state is DispatchState.FAILED
         assert len(w.sim.state.bots) == 0

@@ -97,7 +97,7 @@ async def test_server_limit_header_corrects_the_configured_budget(clock: FakeClo
     async with mavera(clock, sim_settings(rpm=3), limit=100) as m:
         for i in range(6):
             await create(m.client, f"https://acme.zoom.us/j/8123456{i:04d}")
-        assert m.budget.limit == 3
+        assert await m.budget.requests_per_minute() == 3
         assert [r.status for r in m.sim.state.requests].count(429) == 0
 
 

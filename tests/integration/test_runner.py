@@ -21,7 +21,10 @@ from tests.fakes.mavera import TEST_KEY, sim_settings
 async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: AsyncEngine) -> None:
     clock = SystemClock()
     settings = Settings.model_validate(
-        {"scheduler": {"tick_seconds": 60, "dispatch_lead_seconds": 0, "join_lead_seconds": 0}}
+        {
+            "scheduler": {"tick_seconds": 60, "join_lead_seconds": 0},
+            "planner": {"min_lead_seconds": 0, "deadline_margin_seconds": 0},
+        }
     )
     now = datetime.now(UTC).replace(microsecond=0)
     soon = now + timedelta(seconds=2)
@@ -43,7 +46,7 @@ async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: As
         running_simulator(sim_settings(), clock=clock) as sim,
         aiohttp.ClientSession() as session,
     ):
-        daemon = build_daemon(
+        daemon = await build_daemon(
             settings=settings,
             engine=engine,
             session=session,

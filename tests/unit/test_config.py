@@ -10,6 +10,7 @@ import pytest
 
 from service.config import Settings, load_settings
 from service.errors import ConfigError
+from service.planner import Policy
 
 YAML = """\
 mavera:
@@ -19,8 +20,10 @@ mavera:
   workspace_id: ws_abc123
 scheduler:
   join_lead_seconds: 90
-  dispatch_lead_seconds: 0
   batch_size: 5
+planner:
+  policy: as_soon_as_known
+  min_lead_seconds: 0
 tracking:
   far_seconds: 900
   read_share: 0.25
@@ -52,7 +55,8 @@ def test_defaults_without_a_file() -> None:
     assert (settings.mavera.workspace_id, settings.mavera.api_key_file) == (None, None)
     assert settings.database.url == "sqlite+aiosqlite:///./autojoin.db"
     assert settings.scheduler.join_lead == timedelta(seconds=60)
-    assert settings.scheduler.dispatch_lead == timedelta(minutes=10)
+    assert settings.planner.min_lead == timedelta(minutes=10)
+    assert settings.planner.policy is Policy.JUST_IN_TIME
     assert settings.scheduler.batch_size == 20
     assert settings.tracking.far_interval == timedelta(minutes=30)
     assert settings.tracking.read_share == 0.3
@@ -70,7 +74,8 @@ def test_yaml_values_are_read_and_seconds_become_timedeltas(tmp_path: Path) -> N
     assert settings.mavera.api_key_file == Path("/run/secrets/mavera")
     assert settings.mavera.workspace_id == "ws_abc123"
     assert settings.scheduler.join_lead == timedelta(seconds=90)
-    assert settings.scheduler.dispatch_lead == timedelta(0)
+    assert settings.planner.min_lead == timedelta(0)
+    assert settings.planner.policy is Policy.AS_SOON_AS_KNOWN
     assert settings.scheduler.batch_size == 5
     assert settings.tracking.far_interval == timedelta(seconds=900)
     assert settings.tracking.read_share == 0.25
@@ -236,3 +241,8 @@ def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
     assert config_error(path, {}) == (
         f"config error: {path}: cannot read: No such file or directory"
     )
+
+
+def test_the_shipped_config_yaml_is_valid_and_states_the_defaults() -> None:
+    shipped = Path(__file__).resolve().parents[2] / "config.yaml"
+    assert load_settings(shipped, {}) == Settings()

@@ -14,24 +14,34 @@ END_AT = START + timedelta(minutes=30)
 TICK = timedelta(microseconds=1)
 
 
-def test_the_bot_joins_before_the_start_and_is_booked_before_it_joins() -> None:
-    times = dispatch_times(
-        START, join_lead=timedelta(seconds=60), dispatch_lead=timedelta(minutes=10)
+def times_for(join: float, lead: float, margin: float = 0) -> DispatchTimes:
+    return dispatch_times(
+        START,
+        join_lead=timedelta(seconds=join),
+        min_lead=timedelta(seconds=lead),
+        deadline_margin=timedelta(seconds=margin),
     )
-    assert times == DispatchTimes(
+
+
+def test_the_bot_joins_before_the_start_and_is_booked_before_it_joins() -> None:
+    assert times_for(60, 600, 30) == DispatchTimes(
         join_at=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
         dispatch_at=datetime(2026, 11, 24, 8, 49, tzinfo=UTC),
-        deadline=datetime(2026, 11, 24, 8, 59, tzinfo=UTC),
+        deadline=datetime(2026, 11, 24, 8, 58, 30, tzinfo=UTC),
     )
 
 
 def test_zero_leads_put_every_time_at_the_start() -> None:
-    times = dispatch_times(START, join_lead=timedelta(0), dispatch_lead=timedelta(0))
-    assert times == DispatchTimes(join_at=START, dispatch_at=START, deadline=START)
+    assert times_for(0, 0) == DispatchTimes(join_at=START, dispatch_at=START, deadline=START)
+
+
+def test_the_first_dispatch_is_never_after_the_deadline() -> None:
+    times = times_for(60, 10, 120)
+    assert times.dispatch_at == times.deadline == datetime(2026, 11, 24, 8, 57, tzinfo=UTC)
 
 
 def test_dispatch_times_keep_the_time_zone_of_the_start() -> None:
-    times = dispatch_times(START, join_lead=timedelta(seconds=90), dispatch_lead=timedelta(hours=1))
+    times = times_for(90, 3600)
     assert times.join_at.tzinfo is UTC
     assert times.dispatch_at == datetime(2026, 11, 24, 7, 58, 30, tzinfo=UTC)
 
