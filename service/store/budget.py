@@ -16,6 +16,7 @@ from service.budget import WINDOW, read_limit
 from service.credentials import ApiKey
 from service.ports import Clock, Purpose
 from service.sliding_window import SlidingWindow
+from service.store.engine import reading
 from service.store.tables import api_keys, api_sends
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class SqlBudget:
             await self._clock.sleep(max(wait, MIN_WAIT))
 
     async def free_for_writes(self, now: datetime) -> int:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             row = await self._row(conn, lock=False)
             if row.blocked_until is not None and now < row.blocked_until:
                 return 0
@@ -80,7 +81,7 @@ class SqlBudget:
             return max(0, int(row.requests_per_minute) - int(sent or 0))
 
     async def requests_per_minute(self) -> int:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return int((await self._row(conn, lock=False)).requests_per_minute)
 
     async def block(self, until: datetime) -> None:
@@ -116,7 +117,7 @@ class SqlBudget:
             )
 
     async def paused(self, now: datetime) -> tuple[datetime, str] | None:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             row = await self._row(conn, lock=False)
         if row.paused_until is not None and now < row.paused_until:
             return row.paused_until, row.pause_reason or ""

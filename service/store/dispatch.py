@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.model import Claim, ClaimBatch, DispatchState, Intent, RemoteBot
 from service.planning import Verdict, dispatch_verdict
+from service.store.engine import reading
 from service.store.fencing import bot_error, settle, touch, write_intent
 from service.store.rows import bot_from_row
 from service.store.tables import bot_status_changes, bots, meetings
@@ -161,7 +162,7 @@ class SqlDispatchStore:
         return int(result.rowcount)
 
     async def known_mavera_ids(self, mavera_ids: Sequence[str]) -> set[str]:
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             query = select(bots.c.mavera_id).where(bots.c.mavera_id.in_(list(mavera_ids)))
             return {row for row in (await conn.scalars(query)) if row is not None}
 
@@ -179,7 +180,7 @@ class SqlDispatchStore:
             .order_by(meetings.c.dispatch_at)
             .limit(limit)
         )
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return [(row.id, row.dispatch_at) for row in await conn.execute(query)]
 
 

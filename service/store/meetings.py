@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from service.errors import MeetingNotFound
 from service.model import DispatchState, MeetingView
 from service.planning import PlannedMeeting
+from service.store.engine import reading
 from service.store.rows import bot_from_row, change_from_row, meeting_from_row
 from service.store.tables import bot_status_changes, bots, meetings
 
@@ -76,7 +77,7 @@ class SqlMeetingStore:
         query = select(meetings).order_by(meetings.c.start_at, meetings.c.id).limit(limit)
         if starting_after is not None:
             query = query.where(meetings.c.end_at > starting_after)
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             rows = (await conn.execute(query)).mappings().all()
             latest = await _latest_bots(conn, [row["id"] for row in rows])
         return [
@@ -85,7 +86,7 @@ class SqlMeetingStore:
 
     async def view(self, meeting_id: int) -> MeetingView:
         """One meeting with its latest booking and that booking's status history."""
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             row = (
                 (await conn.execute(select(meetings).where(meetings.c.id == meeting_id)))
                 .mappings()

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.errors import SchemaOutOfDate
+from service.store.engine import reading
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -40,7 +41,7 @@ def head_revision() -> str:
 
 async def ensure_at_head(engine: AsyncEngine) -> None:
     """Refuse to run on a schema that is behind (or ahead of) this code."""
-    async with engine.connect() as conn:
+    async with reading(engine) as conn:
         current = await conn.run_sync(_current_revision)
     head = head_revision()
     if current != head:

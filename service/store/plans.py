@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.model import DispatchState
 from service.planner import Job
+from service.store.engine import reading
 from service.store.tables import meetings
 
 WAITING = DispatchState.WAITING.value
@@ -26,7 +27,7 @@ class SqlPlanStore:
         ).where(meetings.c.dispatch_state == WAITING)
         jobs: list[Job] = []
         current: dict[int, datetime] = {}
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             for row in await conn.execute(query):
                 jobs.append(Job(key=row.id, deadline=row.deadline, join_at=row.join_at))
                 current[row.id] = row.dispatch_at

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.model import Bot, Observed
+from service.store.engine import reading
 from service.store.rows import bot_from_row
 from service.store.tables import bot_status_changes, bots
 
@@ -27,12 +28,12 @@ class SqlTrackingStore:
             .order_by(bots.c.next_check_at, bots.c.id)
             .limit(limit)
         )
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return [bot_from_row(row) for row in (await conn.execute(query)).mappings()]
 
     async def tracked(self, mavera_ids: Sequence[str]) -> dict[str, Bot]:
         found: dict[str, Bot] = {}
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             for start in range(0, len(mavera_ids), CHUNK):
                 query = select(bots).where(
                     bots.c.mavera_id.in_(list(mavera_ids[start : start + CHUNK])),
@@ -46,7 +47,7 @@ class SqlTrackingStore:
         query = select(func.count()).where(
             bots.c.mavera_id.is_not(None), bots.c.requested_at >= since
         )
-        async with self._engine.connect() as conn:
+        async with reading(self._engine) as conn:
             return int(await conn.scalar(query) or 0)
 
     async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:

@@ -1,0 +1,22 @@
+"""Engine behaviour on every backend: readers are never blocked by a writer."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.store.engine import reading
+from service.store.tables import leases
+from tests.conftest import T0
+
+
+async def test_a_reader_does_not_wait_for_a_writer(engine: AsyncEngine) -> None:
+    async with engine.begin() as writer:
+        await writer.execute(insert(leases).values(name="x", holder="w", until=T0))
+        async with asyncio.timeout(2), reading(engine) as reader:
+            # The write is not committed yet: the reader sees the state before it.
+            assert (await reader.execute(select(leases))).all() == []
+    async with reading(engine) as reader:
+        assert [row.name for row in await reader.execute(select(leases))] == ["x"]
