@@ -135,16 +135,7 @@ async def build_daemon(
         clock=clock,
         settings=TrackingSettings(policy=policy, workspace_id=settings.mavera.workspace_id),
     )
-    replanner = Replanner(
-        store=SqlPlanStore(engine),
-        budget=budget,
-        clock=clock,
-        settings=ReplanSettings(
-            policy=settings.planner.policy,
-            min_lead=settings.planner.min_lead,
-            read_share=settings.tracking.read_share,
-        ),
-    )
+    replanner = make_replanner(settings, engine, budget, clock)
     runner = Runner(
         dispatcher=dispatcher,
         tracker=tracker,
@@ -183,6 +174,21 @@ async def import_rows(
         deadline_margin=settings.planner.deadline_margin,
     )
     return await meetings.upsert(planned, now=clock.now())
+
+
+def make_replanner(
+    settings: Settings, engine: AsyncEngine, budget: RequestBudget, clock: Clock
+) -> Replanner:
+    return Replanner(
+        store=SqlPlanStore(engine),
+        budget=budget,
+        clock=clock,
+        settings=ReplanSettings(
+            policy=settings.planner.policy,
+            min_lead=settings.planner.min_lead,
+            read_share=settings.tracking.read_share,
+        ),
+    )
 
 
 async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.Event) -> None:

@@ -188,6 +188,58 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         click.echo("  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip())
 
 
+@cli.command(name="plan")
+@click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
+@click.option("--late", "late_limit", default=20, show_default=True, help="late meetings to list")
+@click.pass_obj
+def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
+    """Show when waiting meetings' bots will be booked, and which will be late."""
+    report = _run(lambda: _forecast(settings, late_limit))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(
+        f"{report['waiting']} meetings waiting; {report['creates_per_minute']} creates/min "
+        f"({report['policy']}); first dispatch {report['first_dispatch'] or '-'}, "
+        f"last {report['last_dispatch'] or '-'}"
+    )
+    if not report["late"]:
+        click.echo("every bot will be booked before its deadline")
+    for late in report["late"]:
+        seconds, title = late["late_by_seconds"], late["title"]
+        click.echo(f"LATE by {seconds:>6.0f} s  meeting {late['id']}: {title}")
+
+
+async def _forecast(settings: Settings, late_limit: int) -> dict[str, Any]:
+    from service.app import make_replanner, open_engine
+    from service.budget import LocalBudget
+    from service.store.meetings import SqlMeetingStore
+
+    clock = SystemClock()
+    budget = LocalBudget(limit=settings.mavera.requests_per_minute, read_share=0, clock=clock)
+    async with open_engine(settings) as engine:
+        plan, plan_settings = await make_replanner(settings, engine, budget, clock).preview()
+        meetings = SqlMeetingStore(engine)
+        late = [
+            {
+                "id": item.key,
+                "title": (await meetings.view(item.key)).meeting.title,
+                "late_by_seconds": item.by.total_seconds(),
+            }
+            for item in plan.late[:late_limit]
+        ]
+    times = sorted(plan.times.values())
+    return {
+        "waiting": len(plan.times),
+        "policy": settings.planner.policy.value,
+        "creates_per_minute": plan_settings.capacity.per_window,
+        "first_dispatch": utc_iso(times[0]) if times else None,
+        "last_dispatch": utc_iso(times[-1]) if times else None,
+        "late_count": len(plan.late),
+        "late": late,
+    }
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8099, show_default=True, type=click.IntRange(0, 65535))

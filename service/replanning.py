@@ -45,6 +45,12 @@ class Replanner:
         self._clock = clock
         self._settings = settings
 
+    async def preview(self) -> tuple[Plan, PlanSettings]:
+        """The plan for every waiting meeting as of now, without writing it."""
+        jobs, _ = await self._store.waiting()
+        plan_settings = self.plan_settings(await self._budget.requests_per_minute())
+        return plan_dispatches(jobs, now=self._clock.now(), settings=plan_settings), plan_settings
+
     async def replan(self) -> Plan:
         now = self._clock.now()
         jobs, current = await self._store.waiting()

@@ -140,3 +140,30 @@ def test_python_dash_m_runs_the_same_cli() -> None:
     )
     for command in ("migrate", "run", "import", "meetings", "simulate"):
         assert command in done.stdout
+
+
+def test_plan_says_every_bot_is_on_time_when_the_budget_allows(
+    database_url: str, tmp_path: Path
+) -> None:
+    invoke(database_url, "import", str(meetings_file(tmp_path, [row(1), row(2)])))
+    result = invoke(database_url, "plan")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("2 meetings waiting; 42 creates/min (just_in_time)")
+    assert lines[1] == "every bot will be booked before its deadline"
+
+
+def test_plan_names_the_meetings_that_will_be_late(database_url: str, tmp_path: Path) -> None:
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=3)
+    rows = [
+        row(i, start=utc_iso(soon), end=utc_iso(soon + timedelta(minutes=30))) for i in range(5)
+    ]
+    invoke(database_url, "import", str(meetings_file(tmp_path, rows)))
+    env = {"AUTOJOIN_MAVERA__REQUESTS_PER_MINUTE": "1"}
+    result = invoke(database_url, "plan", "--json", env=env)
+    report = json.loads(result.stdout)
+    assert (report["waiting"], report["creates_per_minute"]) == (5, 1)
+    # One create a minute, the first now: the later ones miss a deadline 90 s away.
+    assert report["late_count"] == 3
+    assert [late["title"] for late in report["late"]] == ["Review 4", "Review 3", "Review 2"]
+    assert report["late"][0]["late_by_seconds"] > report["late"][-1]["late_by_seconds"] > 0
