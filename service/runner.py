@@ -72,6 +72,7 @@ class Runner:
         self._dispatch_lock = asyncio.Lock()
         self._planted: dict[int, datetime] = {}
         self._stopping = False
+        self._again = False
 
     def start(self) -> None:
         periodic = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -101,12 +102,20 @@ class Runner:
         return dict(self._planted)
 
     async def dispatch_pass(self) -> None:
-        """Claim and send until nothing due is left, then plant timers for what comes next."""
+        """Claim and send until nothing due is left, then plant timers for what comes next.
+
+        A wake-up during a pass does not queue a second pass: it asks the running one to
+        look again before it ends (hundreds of timers can fire during a peak).
+        """
+        self._again = True
+        if self._dispatch_lock.locked():
+            return
         async with self._dispatch_lock:
-            while not self._stopping:
-                sent = await self._guard("dispatch", self._dispatcher.dispatch_due)
-                if not sent:
-                    break
+            while self._again and not self._stopping:
+                self._again = False
+                while not self._stopping:
+                    if not await self._guard("dispatch", self._dispatcher.dispatch_due):
+                        break
             if not self._stopping:
                 await self._guard("timers", self._plant_timers)
 
