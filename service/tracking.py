@@ -31,7 +31,7 @@ class TrackingSettings:
     due_limit: int = 5000
     singles_per_pass: int = 60
     page_size: int = 100
-    max_pages: int = 100
+    max_pages: int = 30
     skew: timedelta = timedelta(minutes=5)
     retry_after_error: timedelta = timedelta(seconds=30)
 
@@ -51,21 +51,31 @@ class Tracker:
         if not due:
             return 0
         updated: set[str] = set()
-        if await self._sweep_is_cheaper(due):
-            updated = await self._sweep(due)
+        pages = await self._pages_worth_sweeping(due)
+        if pages:
+            updated = await self._sweep(due, max_pages=pages)
         singles = [bot for bot in due if bot.mavera_id not in updated]
         for bot in singles[: self._settings.singles_per_pass]:
             await self._read_one(bot)
         return len(updated) + min(len(singles), self._settings.singles_per_pass)
 
-    async def _sweep_is_cheaper(self, due: Sequence[Bot]) -> bool:
+    async def _pages_worth_sweeping(self, due: Sequence[Bot]) -> int:
+        """How many list pages to read (0: single reads are cheaper).
+
+        Our own bots created since the oldest due one tell how deep it lies in a newest-first
+        list; the list may also hold bots that are not ours, so the sweep gets a little more
+        than that and no more: what it does not reach is read singly.
+        """
         since = _since(due, self._settings.skew)
         if since is None or len(due) < 2:
-            return False
+            return 0
         newer = await self._store.count_created_since(since)
-        return math.ceil(newer / self._settings.page_size) < len(due)
+        needed = math.ceil(max(newer, 1) / self._settings.page_size)
+        if needed >= len(due):
+            return 0
+        return min(self._settings.max_pages, needed + 1, len(due) - 1)
 
-    async def _sweep(self, due: Sequence[Bot]) -> set[str]:
+    async def _sweep(self, due: Sequence[Bot], *, max_pages: int) -> set[str]:
         """Read list pages until every due bot was seen or the list is past them."""
         wanted = {bot.mavera_id for bot in due if bot.mavera_id}
         since = _since(due, self._settings.skew)
@@ -74,7 +84,7 @@ class Tracker:
         pages = self._api.list_pages(
             workspace_id=self._settings.workspace_id,
             page_size=self._settings.page_size,
-            max_pages=self._settings.max_pages,
+            max_pages=max_pages,
         )
         try:
             async for page in pages:
