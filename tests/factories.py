@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import count
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from service.model import MeetingInput, Platform
 from service.planning import PlannedMeeting, dispatch_times
+from service.store.sources import ApplyCounts, SqlSourceStore
 
 _ids = count(1)
 JOIN_LEAD = timedelta(seconds=60)
@@ -50,3 +53,11 @@ def make_planned(meeting: MeetingInput) -> PlannedMeeting:
 
 def planned(*, start_at: datetime, **kwargs: object) -> PlannedMeeting:
     return make_planned(make_meeting(start_at=start_at, **kwargs))  # type: ignore[arg-type]
+
+
+async def upsert(
+    engine: AsyncEngine, items: list[PlannedMeeting], *, now: datetime, source: str = "json"
+) -> ApplyCounts:
+    """Store meetings the way an import does (a partial source: nothing vanishes)."""
+    store = SqlSourceStore(engine, freeze=timedelta(minutes=5))
+    return await store.apply(source, items, window=None, now=now)
