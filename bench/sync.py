@@ -32,6 +32,7 @@ from bench.machine import describe_machine
 from service.assembly import make_calendar_sync
 from service.clock import SystemClock
 from service.config import Settings
+from service.feeds.parsing import ProcessParser, make_parser
 from service.model import CalendarKind
 from service.store.calendars import SqlCalendarStore
 from service.store.engine import make_engine
@@ -99,7 +100,7 @@ def raw_library(paths: list[Path]) -> Phase:
     )
 
 
-async def sync_all(url: str, paths: list[Path], settings: Settings) -> list[Phase]:
+async def sync_all(url: str, paths: list[Path], settings: Settings, workers: int) -> list[Phase]:
     engine = make_engine(url)
     clock = SystemClock()
     store = SqlCalendarStore(engine)
@@ -113,14 +114,17 @@ async def sync_all(url: str, paths: list[Path], settings: Settings) -> list[Phas
             now=clock.now(),
         )
     phases = []
+    parser = make_parser(workers)
+    if isinstance(parser, ProcessParser):
+        await parser.warm_up()  # the daemon starts its pool once, at boot
     async with aiohttp.ClientSession() as session:
-        syncer = make_calendar_sync(settings, engine, session, clock)
+        syncer = make_calendar_sync(settings, engine, session, clock, parser)
         for name in ("first sync", "unchanged files", "forced re-parse"):
             if name == "forced re-parse":
                 async with engine.begin() as conn:
                     await conn.execute(update(calendars).values(etag=None))
             started = time.perf_counter()
-            reports = [await syncer.sync(c) for c in await store.all()]
+            reports = await syncer.sync_all(await store.all())
             phases.append(
                 Phase(
                     name=name,
@@ -130,12 +134,15 @@ async def sync_all(url: str, paths: list[Path], settings: Settings) -> list[Phas
                 )
             )
             assert all(r.status != "error" for r in reports), [r.error for r in reports if r.error]
+    if isinstance(parser, ProcessParser):
+        parser.close()
     await engine.dispose()
     return phases
 
 
 def database(kind: str, folder: Path) -> str:
     if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     raise SystemExit("only --db sqlite is wired in this bench; see docs/benchmarks.md")
 
@@ -146,6 +153,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--db", default="sqlite")
+    parser.add_argument("--workers", type=int, default=2, help="parse processes (vs 0)")
     args = parser.parse_args()
     say(describe_machine().line())
     say(f"{args.calendars} calendars x {args.events} events, {args.runs} run(s), db={args.db}")
@@ -153,26 +161,28 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
             folder = Path(tmp)
             paths = write_files(folder, args.calendars, args.events)
-            url = database(args.db, folder)
-            upgrade(url)
             raw = raw_library(paths)
-            phases = asyncio.run(sync_all(url, paths, Settings()))
-            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            report(run, raw, phases, peak_mb)
+            for workers in (0, args.workers):
+                url = database(args.db, folder / f"w{workers}")
+                upgrade(url)
+                phases = asyncio.run(sync_all(url, paths, Settings(), workers))
+                peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                report(run, workers, raw, phases, peak_mb)
 
 
 def say(line: str) -> None:
     sys.stdout.write(line + "\n")
 
 
-def report(run: int, raw: Phase, phases: list[Phase], peak_mb: float) -> None:
-    say(f"\nrun {run}")
+def report(run: int, workers: int, raw: Phase, phases: list[Phase], peak_mb: float) -> None:
+    how = f"{workers} parse processes" if workers else "parsed in one thread (one core)"
+    say(f"\nrun {run}: {how}")
     say(f"{'phase':<18} {'seconds':>9} {'occurrences':>12} {'rows written':>13}")
     for phase in (raw, *phases):
         say(f"{phase.name:<18} {phase.seconds:>9.2f} {phase.occurrences:>12} {phase.rows:>13}")
     first = phases[0]
     say(f"overhead ratio (first sync / libraries alone): {first.seconds / raw.seconds:.2f}x")
-    say(f"peak RSS of the whole process: {peak_mb:.0f} MB")
+    say(f"peak RSS of the benchmark process so far: {peak_mb:.0f} MB (parse workers not included)")
 
 
 if __name__ == "__main__":

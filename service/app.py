@@ -19,6 +19,7 @@ from service.config import Settings
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.feeds.fetch import feed_session
+from service.feeds.parsing import ProcessParser, make_parser
 from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
@@ -106,8 +107,12 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
             )
         session = await stack.enter_async_context(aiohttp.ClientSession())
         feeds = await stack.enter_async_context(feed_session(fetch_settings(settings)))
+        parser = make_parser(settings.calendars.parse_workers)
+        if isinstance(parser, ProcessParser):
+            stack.callback(parser.close)
         daemon = await build_daemon(
             feed_session=feeds,
+            parser=parser,
             settings=settings,
             engine=engine,
             session=session,

@@ -16,6 +16,7 @@ from service.config import Settings
 from service.credentials import ApiKey
 from service.dispatching import Dispatcher, DispatchSettings
 from service.feeds.fetch import FetchSettings
+from service.feeds.parsing import Parser, ThreadParser
 from service.mavera.client import MaveraClient
 from service.polling import PollingPolicy
 from service.ports import Clock, RequestBudget
@@ -100,8 +101,13 @@ def timing(settings: Settings) -> Timing:
 
 
 def make_calendar_sync(
-    settings: Settings, engine: AsyncEngine, session: aiohttp.ClientSession, clock: Clock
+    settings: Settings,
+    engine: AsyncEngine,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    parser: Parser | None = None,
 ) -> CalendarSync:
+    """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
     calendars = settings.calendars
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
@@ -115,7 +121,11 @@ def make_calendar_sync(
             rules=settings.rules,
             timing=timing(settings),
             fetch=fetch_settings(settings),
+            # Threads share one core with the event loop: more than one at a time only adds
+            # contention. Processes can run side by side (and wait on the network).
+            parallel=2 * settings.calendars.parse_workers if parser else 1,
         ),
+        parser=parser or ThreadParser(),
     )
 
 
@@ -138,6 +148,7 @@ async def build_daemon(
     base_url: str,
     clock: Clock,
     feed_session: aiohttp.ClientSession | None = None,
+    parser: Parser | None = None,
 ) -> Daemon:
     """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
     budget = await make_budget(settings, engine, api_key, clock)
@@ -183,7 +194,11 @@ async def build_daemon(
         store=dispatch_store,
         leases=SqlLeases(engine, holder=worker),
         clock=clock,
-        syncer=make_calendar_sync(settings, engine, feed_session, clock) if feed_session else None,
+        syncer=(
+            make_calendar_sync(settings, engine, feed_session, clock, parser)
+            if feed_session
+            else None
+        ),
         settings=RunnerSettings(
             dispatch_tick=settings.scheduler.tick,
             tracking_tick=settings.tracking.tick,

@@ -112,6 +112,8 @@ class CalendarSettings(Section):
     max_feed_bytes: int = Field(default=20_000_000, ge=1_000, le=500_000_000)
     fetch_timeout: Seconds = Field(default=timedelta(seconds=30), alias="fetch_timeout_seconds")
     max_redirects: int = Field(default=3, ge=0, le=10)
+    # Processes that parse feeds (0: a thread of the daemon's own process).
+    parse_workers: int = Field(default=2, ge=0, le=64)
 
 
 class TrackingSettings(Section):

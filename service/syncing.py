@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from service.calendars import Feed, FeedError, parse_feed
+from service.calendars import Feed, FeedError
 from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
+from service.feeds.parsing import Parser
 from service.model import Calendar, CalendarKind
 from service.ports import Clock
 from service.rules import RecordingRules
@@ -34,6 +35,9 @@ class SyncSettings:
     rules: RecordingRules
     timing: Timing
     fetch: FetchSettings
+    # Calendars fetched and parsed at once; their meetings are stored one calendar at a time
+    # (two calendars bringing the same call must not both create it).
+    parallel: int = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,47 +62,68 @@ class CalendarSync:
         session: aiohttp.ClientSession,
         clock: Clock,
         settings: SyncSettings,
+        parser: Parser,
     ) -> None:
         self._calendars = calendars
         self._sources = sources
         self._session = session
         self._clock = clock
         self._settings = settings
+        self._parse = parser
+        self._storing = asyncio.Lock()
+        self._fetching = asyncio.Semaphore(settings.parallel)
 
     async def sync_due(self) -> list[SyncReport]:
-        """Sync every calendar whose interval has passed, one after the other."""
-        return [await self.sync(c) for c in await self._calendars.due(self._clock.now())]
+        """Sync every calendar whose interval has passed."""
+        return await self.sync_all(await self._calendars.due(self._clock.now()))
+
+    async def sync_all(self, calendars: list[Calendar]) -> list[SyncReport]:
+        """Fetch and parse several at once; store one at a time."""
+        return list(await asyncio.gather(*(self.sync(calendar) for calendar in calendars)))
 
     async def sync(self, calendar: Calendar) -> SyncReport:
         try:
-            fetched = await fetch(calendar, self._session, self._settings.fetch)
-            if fetched.data is None:
-                await self._calendars.record_success(
-                    calendar.id,
-                    now=self._clock.now(),
-                    etag=fetched.etag,
-                    last_modified=fetched.last_modified,
-                    clip=None,
-                    counts=None,
-                )
-                return SyncReport(calendar=calendar.name, status="not_modified")
-            return await self._apply(calendar, fetched)
+            async with self._fetching:
+                fetched = await fetch(calendar, self._session, self._settings.fetch)
+                feed = await self._parsed(fetched)
+            async with self._storing:
+                if feed is None:
+                    return await self._unchanged(calendar, fetched)
+                return await self._store(calendar, fetched, feed)
         except (FeedFetchError, FeedError) as exc:
             log.warning("calendar %r: %s (its meetings are kept)", calendar.name, exc)
             await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=str(exc))
             return SyncReport(calendar=calendar.name, status="error", error=str(exc))
 
-    async def _apply(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
-        assert fetched.data is not None
+    def _window(self) -> tuple[datetime, datetime]:
         now = self._clock.now()
-        start, end = now - self._settings.past, now + self._settings.ahead
-        feed = await asyncio.to_thread(
-            parse_feed,
+        return now - self._settings.past, now + self._settings.ahead
+
+    async def _parsed(self, fetched: Fetched) -> Feed | None:
+        if fetched.data is None:
+            return None
+        start, end = self._window()
+        return await self._parse(
             fetched.data,
             window_start=start,
             window_end=end,
             fallback_zone=self._settings.fallback_zone,
         )
+
+    async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
+        await self._calendars.record_success(
+            calendar.id,
+            now=self._clock.now(),
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            clip=None,
+            counts=None,
+        )
+        return SyncReport(calendar=calendar.name, status="not_modified")
+
+    async def _store(self, calendar: Calendar, fetched: Fetched, feed: Feed) -> SyncReport:
+        now = self._clock.now()
+        start, end = self._window()
         planned = planned_meetings(
             feed,
             source=calendar.source,

@@ -124,18 +124,24 @@ def sync(settings: Settings, name: str | None) -> None:
     from service.app import open_engine
     from service.assembly import fetch_settings, make_calendar_sync
     from service.feeds.fetch import feed_session
+    from service.feeds.parsing import ProcessParser, make_parser
     from service.store.calendars import SqlCalendarStore
     from service.syncing import SyncReport
 
     async def main() -> list[SyncReport]:
-        async with (
-            open_engine(settings) as engine,
-            feed_session(fetch_settings(settings)) as session,
-        ):
-            store = SqlCalendarStore(engine)
-            chosen = [await store.get(name)] if name else await store.all()
-            syncer = make_calendar_sync(settings, engine, session, SystemClock())
-            return [await syncer.sync(calendar) for calendar in chosen]
+        parser = make_parser(settings.calendars.parse_workers)
+        try:
+            async with (
+                open_engine(settings) as engine,
+                feed_session(fetch_settings(settings)) as session,
+            ):
+                store = SqlCalendarStore(engine)
+                chosen = [await store.get(name)] if name else await store.all()
+                syncer = make_calendar_sync(settings, engine, session, SystemClock(), parser)
+                return await syncer.sync_all(chosen)
+        finally:
+            if isinstance(parser, ProcessParser):
+                parser.close()
 
     reports = run(main)
     rows = [vars_of(report) for report in reports]
