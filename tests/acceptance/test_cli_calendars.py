@@ -169,3 +169,24 @@ def test_explain_and_override_one_meeting(database_url: str, tmp_path: Path) -> 
     assert "decision   a bot is wanted (manual_record), override: record" in text
     unknown = invoke(database_url, "meetings", "explain", "999")
     assert (unknown.exit_code, unknown.stderr.strip()) == (1, "error: no meeting with id 999")
+
+
+def test_a_sync_with_worker_processes_works_from_python_dash_m(
+    database_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    path = calendar_file(tmp_path, events())
+    env = {"AUTOJOIN_DATABASE_URL": database_url, "AUTOJOIN_CONFIG": ""}
+    assert invoke(database_url, "calendars", "add", "Team", "--file", str(path)).exit_code == 0
+    done = subprocess.run(
+        [sys.executable, "-m", "service", "calendars", "sync"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split()[:2] == ["Team", "ok"]
