@@ -171,3 +171,18 @@ async def test_one_calendar_that_wants_a_bot_is_enough(engine: AsyncEngine) -> N
     view = await only(engine)
     assert view.meeting.wanted
     assert [(s.record, s.reason) for s in view.sources] == [(False, "declined"), (True, None)]
+
+
+async def test_an_expired_claim_on_a_stale_meeting_goes_back_to_stale(engine: AsyncEngine) -> None:
+    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
+    await book(engine)
+    later = START + timedelta(hours=1)
+    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", sequence=1, start_at=later)])
+    store = SqlDispatchStore(engine, worker_id="dies")
+    batch = await store.claim_due(now=T0, limit=1, lease=timedelta(seconds=90))
+    assert [claim.change for claim in batch.changes] == [True]
+    assert await store.expire_leases(now=T0 + timedelta(minutes=5)) == 1
+    view = await only(engine)
+    # The cancel may or may not have happened: do it again (it is harmless to repeat),
+    # never "reconcile a create" that was never sent.
+    assert view.meeting.dispatch_state is DispatchState.STALE
