@@ -134,8 +134,7 @@ async def sync_all(url: str, paths: list[Path], settings: Settings, workers: int
                 )
             )
             assert all(r.status != "error" for r in reports), [r.error for r in reports if r.error]
-    if isinstance(parser, ProcessParser):
-        parser.close()
+    parser.close()
     await engine.dispose()
     return phases
 

@@ -19,7 +19,7 @@ from service.config import Settings
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.feeds.fetch import feed_session
-from service.feeds.parsing import ProcessParser, make_parser
+from service.feeds.parsing import make_parser
 from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
@@ -48,12 +48,7 @@ async def import_rows(
     """Validate all rows first; store them in one transaction only if every row is good."""
     now = clock.now()
     parsed = [judged(meeting, rules=settings.rules, now=now) for meeting in parse_rows(rows)]
-    planned = plan(
-        parsed,
-        join_lead=settings.scheduler.join_lead,
-        min_lead=settings.planner.min_lead,
-        deadline_margin=settings.planner.deadline_margin,
-    )
+    planned = plan(parsed, timing(settings))
     store = SqlSourceStore(engine, freeze=settings.scheduler.freeze)
     return await store.apply(JSON_SOURCE, planned, window=None, now=now)
 
@@ -108,8 +103,7 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
         session = await stack.enter_async_context(aiohttp.ClientSession())
         feeds = await stack.enter_async_context(feed_session(fetch_settings(settings)))
         parser = make_parser(settings.calendars.parse_workers)
-        if isinstance(parser, ProcessParser):
-            stack.callback(parser.close)
+        stack.callback(parser.close)
         daemon = await build_daemon(
             feed_session=feeds,
             parser=parser,

@@ -18,11 +18,11 @@ from service.dispatching import Dispatcher, DispatchSettings
 from service.feeds.fetch import FetchSettings
 from service.feeds.parsing import Parser, ThreadParser
 from service.mavera.client import MaveraClient
+from service.planning import Timing
 from service.polling import PollingPolicy
 from service.ports import Clock, RequestBudget
 from service.replanning import Replanner, ReplanSettings
 from service.runner import Runner, RunnerSettings
-from service.sourcing import Timing
 from service.store.budget import SqlBudget, key_id
 from service.store.calendars import SqlCalendarStore
 from service.store.dispatch import SqlDispatchStore

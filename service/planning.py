@@ -16,19 +16,26 @@ class DispatchTimes:
     deadline: datetime
 
 
-def dispatch_times(
-    start_at: datetime, *, join_lead: timedelta, min_lead: timedelta, deadline_margin: timedelta
-) -> DispatchTimes:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Timing:
     """The bot joins ``join_lead`` before the start; its create is due ``min_lead`` before
-    that (the planner may pull it earlier) and must go out ``deadline_margin`` before it.
+    that (the planner may pull it earlier) and must go out ``deadline_margin`` before it."""
+
+    join_lead: timedelta
+    min_lead: timedelta
+    deadline_margin: timedelta
+
+
+def dispatch_times(start_at: datetime, timing: Timing) -> DispatchTimes:
+    """When a meeting's bot joins, is first due to be booked, and must be booked by.
 
     A create sent after the deadline still works (Mavera joins at once when ``join_at`` is
     in the past) but the bot is late.
     """
-    join_at = start_at - join_lead
-    deadline = join_at - deadline_margin
+    join_at = start_at - timing.join_lead
+    deadline = join_at - timing.deadline_margin
     return DispatchTimes(
-        join_at=join_at, dispatch_at=min(deadline, join_at - min_lead), deadline=deadline
+        join_at=join_at, dispatch_at=min(deadline, join_at - timing.min_lead), deadline=deadline
     )
 
 

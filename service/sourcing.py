@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 
 from service.calendars import Feed, Occurrence
 from service.model import MeetingInput
-from service.planning import PlannedMeeting, dispatch_times
+from service.planning import PlannedMeeting, Timing, dispatch_times
 from service.rules import AttendeeFact, Decision, MeetingFacts, RecordingRules, decide, explain
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Timing:
-    join_lead: timedelta
-    min_lead: timedelta
-    deadline_margin: timedelta
 
 
 def facts(occurrence: Occurrence, *, owner_email: str | None, now: datetime) -> MeetingFacts:
@@ -71,12 +64,7 @@ def to_planned(
         reason=str(verdict.reason) if verdict.reason is not None else None,
         explanation=explain(verdict),
     )
-    times = dispatch_times(
-        occurrence.start_at,
-        join_lead=timing.join_lead,
-        min_lead=timing.min_lead,
-        deadline_margin=timing.deadline_margin,
-    )
+    times = dispatch_times(occurrence.start_at, timing)
     structural = occurrence.cancelled or occurrence.end_at <= now
     return PlannedMeeting(meeting=meeting, times=times, may_create=not structural)
 

@@ -18,9 +18,10 @@ from service.calendars import Feed, FeedError
 from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
 from service.feeds.parsing import Parser
 from service.model import Calendar, CalendarKind
+from service.planning import Timing
 from service.ports import Clock
 from service.rules import RecordingRules
-from service.sourcing import Timing, planned_meetings
+from service.sourcing import planned_meetings
 from service.store.calendars import SqlCalendarStore
 from service.store.sources import SqlSourceStore, Window
 

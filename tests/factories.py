@@ -8,12 +8,15 @@ from itertools import count
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.model import MeetingInput, Platform
-from service.planning import PlannedMeeting, dispatch_times
+from service.planning import PlannedMeeting, Timing, dispatch_times
 from service.store.sources import ApplyCounts, SqlSourceStore
 
 _ids = count(1)
-JOIN_LEAD = timedelta(seconds=60)
-DISPATCH_LEAD = timedelta(minutes=10)
+TIMING = Timing(
+    join_lead=timedelta(seconds=60),
+    min_lead=timedelta(minutes=10),
+    deadline_margin=timedelta(0),
+)
 
 
 def make_meeting(
@@ -42,12 +45,7 @@ def make_meeting(
 def make_planned(meeting: MeetingInput) -> PlannedMeeting:
     return PlannedMeeting(
         meeting=meeting,
-        times=dispatch_times(
-            meeting.start_at,
-            join_lead=JOIN_LEAD,
-            min_lead=DISPATCH_LEAD,
-            deadline_margin=timedelta(0),
-        ),
+        times=dispatch_times(meeting.start_at, TIMING),
     )
 
 

@@ -124,7 +124,7 @@ def sync(settings: Settings, name: str | None) -> None:
     from service.app import open_engine
     from service.assembly import fetch_settings, make_calendar_sync
     from service.feeds.fetch import feed_session
-    from service.feeds.parsing import ProcessParser, make_parser
+    from service.feeds.parsing import make_parser
     from service.store.calendars import SqlCalendarStore
     from service.syncing import SyncReport
 
@@ -140,8 +140,7 @@ def sync(settings: Settings, name: str | None) -> None:
                 syncer = make_calendar_sync(settings, engine, session, SystemClock(), parser)
                 return await syncer.sync_all(chosen)
         finally:
-            if isinstance(parser, ProcessParser):
-                parser.close()
+            parser.close()
 
     reports = run(main)
     rows = [vars_of(report) for report in reports]

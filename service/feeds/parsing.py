@@ -25,6 +25,9 @@ class Parser(Protocol):
 
 
 class ThreadParser:
+    def close(self) -> None:
+        """Nothing to stop: the threads are the event loop's default pool."""
+
     async def __call__(
         self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
     ) -> Feed:
