@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
 
 from service.errors import ConfigError
 from service.planner import Policy
+from service.rules import RecordingRules
 
 ENV_PREFIX = "AUTOJOIN_"
 # Variables with their own meaning; every other AUTOJOIN_* variable must name a config key.
@@ -77,6 +79,7 @@ class SchedulerSettings(Section):
     tick: Seconds = Field(default=timedelta(seconds=5), alias="tick_seconds")
     timer_window: Seconds = Field(default=timedelta(minutes=5), alias="timer_window_seconds")
     lease: Seconds = Field(default=timedelta(seconds=90), alias="lease_seconds")
+    freeze: SecondsOrZero = Field(default=timedelta(minutes=5), alias="freeze_seconds")
     batch_size: int = Field(default=20, ge=1, le=1000)
     worker_id: str | None = None
 
@@ -88,6 +91,29 @@ class PlannerSettings(Section):
         default=timedelta(seconds=30), alias="deadline_margin_seconds"
     )
     interval: Seconds = Field(default=timedelta(seconds=30), alias="interval_seconds")
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
+    return name
+
+
+class CalendarSettings(Section):
+    interval: Seconds = Field(default=timedelta(minutes=5), alias="interval_seconds")
+    past_days: int = Field(default=1, ge=0, le=30)
+    sync_days: int = Field(default=28, ge=1, le=366)
+    fallback_zone: Annotated[str, AfterValidator(_zone)] = "UTC"
+    allow_private_addresses: bool = False
+    max_feed_bytes: int = Field(default=20_000_000, ge=1_000, le=500_000_000)
+    fetch_timeout: Seconds = Field(default=timedelta(seconds=30), alias="fetch_timeout_seconds")
+    max_redirects: int = Field(default=3, ge=0, le=10)
+    # Processes that parse feeds (0: a thread of the daemon's own process).
+    parse_workers: int = Field(default=2, ge=0, le=64)
 
 
 class TrackingSettings(Section):
@@ -109,6 +135,8 @@ class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     planner: PlannerSettings = PlannerSettings()
+    calendars: CalendarSettings = CalendarSettings()
+    rules: RecordingRules = RecordingRules()
     tracking: TrackingSettings = TrackingSettings()
     logging: LoggingSettings = LoggingSettings()
 

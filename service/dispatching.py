@@ -21,6 +21,7 @@ from service.matching import ListScan
 from service.model import Claim, Intent, RemoteBot
 from service.polling import PollingPolicy, next_check_at
 from service.ports import BotApi, Clock, DispatchStore, RequestBudget
+from service.rebooking import rebook
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class DispatchSettings:
     pause_on_account_error: timedelta = timedelta(minutes=5)
     give_up_after: timedelta
     polling: PollingPolicy
+    freeze: timedelta = timedelta(minutes=5)
     max_list_pages: int = 200
 
 
@@ -73,8 +75,16 @@ class Dispatcher:
         for meeting_id in batch.given_up:
             log.warning("meeting %d is over; no bot sent", meeting_id)
         intents = [*batch.intents, *await self._reconcile(list(batch.reconcile))]
+        for claim in batch.changes:
+            intents += await rebook(
+                claim,
+                store=self._store,
+                api=self._api,
+                clock=self._clock,
+                freeze=self._settings.freeze,
+            )
         await _all(self._create(intent) for intent in intents)
-        return len(intents) + len(batch.given_up)
+        return len(intents) + len(batch.given_up) + len(batch.changes)
 
     async def _create(self, intent: Intent) -> None:
         try:
@@ -90,7 +100,7 @@ class Dispatcher:
             return
         await self._record_bot(intent, remote)
 
-    async def _record_bot(self, intent: Intent, remote: RemoteBot) -> None:
+    async def _record_bot(self, intent: Intent, remote: RemoteBot, *, how: str = "booked") -> None:
         now = self._clock.now()
         track_until = intent.claim.end_at + self._settings.give_up_after
         owned = await self._store.record_created(
@@ -105,6 +115,7 @@ class Dispatcher:
                 policy=self._settings.polling,
             ),
             track_until=track_until,
+            how=how,
         )
         if owned:
             log.info("meeting %d booked: bot %s", intent.claim.meeting_id, remote.mavera_id)
@@ -180,7 +191,7 @@ class Dispatcher:
                     claim.meeting_id,
                     remote.mavera_id,
                 )
-                await self._record_bot(_adoption(claim), remote)
+                await self._record_bot(_adoption(claim), remote, how="adopted")
             elif complete:
                 missing.append(claim)
             else:

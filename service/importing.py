@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from service.errors import InputError, InvalidMeetingUrl
 from service.meeting_links import normalize_meeting_url
 from service.model import MeetingInput
-from service.planning import PlannedMeeting, dispatch_times
+from service.planning import PlannedMeeting, Timing, dispatch_times
 from service.timestamps import utc_iso
 
 JSON_SOURCE = "json"
@@ -81,23 +81,9 @@ def _meeting(index: int, raw: Any) -> MeetingInput:
     )
 
 
-def plan(
-    meetings: Sequence[MeetingInput],
-    *,
-    join_lead: timedelta,
-    min_lead: timedelta,
-    deadline_margin: timedelta,
-) -> list[PlannedMeeting]:
+def plan(meetings: Sequence[MeetingInput], timing: Timing) -> list[PlannedMeeting]:
     """First dispatch times, before the planner fits them to the budget."""
     return [
-        PlannedMeeting(
-            meeting=meeting,
-            times=dispatch_times(
-                meeting.start_at,
-                join_lead=join_lead,
-                min_lead=min_lead,
-                deadline_margin=deadline_margin,
-            ),
-        )
+        PlannedMeeting(meeting=meeting, times=dispatch_times(meeting.start_at, timing))
         for meeting in meetings
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -50,6 +50,9 @@ class DispatchState(StrEnum):
     ambiguous -> a create may or may not have made a bot (timeout, 5xx, reset, dead worker);
                  it must be reconciled against Mavera's list before any new create.
     booked    -> the bot exists; its id is stored and its status is tracked.
+    stale     -> a bot is booked but no longer matches the meeting (moved, new link, cancelled,
+                 no longer wanted): it must be cancelled, and booked again if still wanted.
+    skipped   -> no bot is wanted (rules, manual override, cancelled) and none exists.
     failed    -> the create was rejected for good, or the meeting could no longer be reached.
     """
 
@@ -57,6 +60,8 @@ class DispatchState(StrEnum):
     CLAIMED = "claimed"
     AMBIGUOUS = "ambiguous"
     BOOKED = "booked"
+    STALE = "stale"
+    SKIPPED = "skipped"
     FAILED = "failed"
 
 
@@ -73,13 +78,15 @@ class MeetingInput:
     end_at: datetime
     organizer: str | None = None
     attendees: tuple[str, ...] = ()
+    sequence: int = 0
+    record: bool = True
+    reason: str | None = None
+    explanation: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Meeting:
     id: int
-    source: str
-    source_key: str
     title: str
     meeting_url: str
     platform: Platform
@@ -88,6 +95,10 @@ class Meeting:
     join_at: datetime
     organizer: str | None
     attendees: tuple[str, ...]
+    sequence: int
+    wanted: bool
+    decision_reason: str | None
+    override: str | None
     dispatch_state: DispatchState
     dispatch_at: datetime
     deadline: datetime
@@ -122,8 +133,9 @@ class Bot:
 class Claim:
     """A meeting a worker has won the right to act on, under a lease fenced by ``token``.
 
-    ``pending_bot`` is the active booking with no known Mavera id, if one exists: after an
-    ambiguous create it must be reconciled before anything is sent again.
+    ``prior`` is the state it was claimed from. ``pending_bot`` is the active booking with no
+    known Mavera id, if one exists: after an ambiguous create it must be reconciled before
+    anything is sent again. ``booked_bot`` is the active bot of a stale meeting, to cancel.
     """
 
     meeting_id: int
@@ -133,8 +145,18 @@ class Claim:
     join_at: datetime
     end_at: datetime
     deadline: datetime
-    reconcile: bool
+    wanted: bool
+    prior: DispatchState
     pending_bot: Bot | None
+    booked_bot: Bot | None = None
+
+    @property
+    def reconcile(self) -> bool:
+        return self.prior is DispatchState.AMBIGUOUS and self.pending_bot is not None
+
+    @property
+    def change(self) -> bool:
+        return self.prior is DispatchState.STALE and self.booked_bot is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,10 +174,12 @@ class Intent:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClaimBatch:
     """What one claim pass produced: intents ready to send (already committed), claims that
-    must be reconciled first, and meetings given up because they are over."""
+    must be reconciled first, stale bookings to cancel first, and meetings given up because
+    they are over."""
 
     intents: tuple[Intent, ...] = ()
     reconcile: tuple[Claim, ...] = ()
+    changes: tuple[Claim, ...] = ()
     given_up: tuple[int, ...] = ()
 
 
@@ -181,12 +205,34 @@ class RemotePage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingSource:
+    """One place a meeting came from, with that source's own rule decision."""
+
+    source: str
+    source_key: str
+    title: str
+    start_at: datetime
+    record: bool
+    reason: str | None
+    explanation: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeetingEvent:
+    at: datetime
+    kind: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MeetingView:
-    """A meeting with its current bot, for listing and explaining."""
+    """A meeting with its current bot; for explaining, also its sources and its story."""
 
     meeting: Meeting
     bot: Bot | None = None
     history: tuple[StatusChange, ...] = field(default_factory=tuple)
+    sources: tuple[MeetingSource, ...] = field(default_factory=tuple)
+    events: tuple[MeetingEvent, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -205,3 +251,33 @@ class StatusChange:
     bot_id: int
     status: str
     observed_at: datetime
+
+
+class CalendarKind(StrEnum):
+    ICS_URL = "ics_url"
+    ICS_FILE = "ics_file"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Calendar:
+    """A calendar autojoin reads meetings from; ``location`` (a feed URL) is a secret."""
+
+    id: int
+    name: str
+    owner_email: str | None
+    kind: CalendarKind
+    location: str
+    interval: timedelta
+    etag: str | None
+    last_modified: str | None
+    clip_start: datetime | None
+    clip_end: datetime | None
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    event_count: int
+    meeting_count: int
+
+    @property
+    def source(self) -> str:
+        return f"calendar:{self.id}"

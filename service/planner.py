@@ -27,9 +27,14 @@ class Policy(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Job:
+    """One dispatch: ``cost`` requests sent back to back (a cancel and a create are two);
+    an ``urgent`` job (a change to a booked bot) wants to go now, not at its lead."""
+
     key: int
     deadline: datetime
     join_at: datetime
+    cost: int = 1
+    urgent: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +96,7 @@ def plan_dispatches(jobs: Iterable[Job], *, now: datetime, settings: PlanSetting
 
 
 def _preferred(job: Job, *, now: datetime, settings: PlanSettings) -> datetime:
-    if settings.policy is Policy.AS_SOON_AS_KNOWN:
+    if job.urgent or settings.policy is Policy.AS_SOON_AS_KNOWN:
         return now
     return min(job.deadline, job.join_at - settings.min_lead)
 
@@ -107,7 +112,7 @@ def _latest_times(
     for job in reversed(ordered):
         at = _preferred(job, now=now, settings=settings)
         if following is not None:
-            at = min(at, following - spacing)
+            at = min(at, following - spacing * job.cost)
         latest[job.key] = at
         following = at
     return latest
@@ -119,11 +124,9 @@ def _no_earlier_than_now(
     """Forward pass: what the backward pass put in the past moves to now and after, in
     deadline order, pushing later jobs only as far as the spacing requires."""
     times: dict[int, datetime] = {}
-    previous: datetime | None = None
+    free_from = now
     for job in sorted(ordered, key=lambda job: (max(latest[job.key], now), job.deadline, job.key)):
-        at = max(latest[job.key], now)
-        if previous is not None:
-            at = max(at, previous + spacing)
+        at = max(latest[job.key], free_from)
         times[job.key] = at
-        previous = at
+        free_from = at + spacing * job.cost
     return times

@@ -119,6 +119,7 @@ class DispatchStore(Protocol):
         now: datetime,
         next_check_at: datetime | None,
         track_until: datetime,
+        how: str = "booked",
     ) -> bool:
         """Store the bot; False if the claim was lost and the booking holds another bot."""
         ...
@@ -141,8 +142,20 @@ class DispatchStore(Protocol):
         """A bot may exist: reconcile at ``retry_at`` before any new create."""
         ...
 
-    async def release(self, claim: Claim, *, now: datetime) -> None:
-        """Hand a claim back in the state it was claimed from."""
+    async def release(
+        self, claim: Claim, *, now: datetime, retry_at: datetime | None = None
+    ) -> None:
+        """Hand a claim back in the state it was claimed from, due again at ``retry_at``."""
+        ...
+
+    async def keep_booked(self, claim: Claim, *, now: datetime, reason: str) -> None:
+        """Leave a stale meeting's booked bot as it is (freeze window, refused cancel)."""
+        ...
+
+    async def record_cancelled(
+        self, claim: Claim, *, now: datetime, status: str = "cancelled"
+    ) -> ClaimBatch:
+        """Close the stale booking; commit a new create intent if a bot is still wanted."""
         ...
 
     async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:

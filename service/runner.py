@@ -20,10 +20,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from service.dispatching import Dispatcher
 from service.ports import Clock, DispatchStore
 from service.replanning import Replanner
+from service.syncing import CalendarSync
 from service.tracking import Tracker
 
 log = logging.getLogger(__name__)
-SINGLETONS = ("planner", "tracking")
+SINGLETONS = ("planner", "tracking", "calendars")
 
 
 class Leases(Protocol):
@@ -44,6 +45,7 @@ class RunnerSettings:
     tracking_tick: timedelta
     replan_interval: timedelta
     timer_window: timedelta
+    calendar_tick: timedelta = timedelta(seconds=30)
     reaper_interval: timedelta = timedelta(seconds=30)
     max_timers: int = 5000
     drain_timeout: timedelta = timedelta(seconds=30)
@@ -60,7 +62,9 @@ class Runner:
         leases: Leases,
         clock: Clock,
         settings: RunnerSettings,
+        syncer: CalendarSync | None = None,
     ) -> None:
+        self._syncer = syncer
         self._dispatcher = dispatcher
         self._tracker = tracker
         self._replanner = replanner
@@ -80,6 +84,8 @@ class Runner:
         self._every(self._settings.tracking_tick, self._track, "tracking-tick", periodic)
         self._every(self._settings.replan_interval, self._replan, "replan", periodic)
         self._every(self._settings.reaper_interval, self._reap, "lease-reaper", periodic)
+        if self._syncer is not None:
+            self._every(self._settings.calendar_tick, self._sync, "calendar-sync", periodic)
         self._scheduler.start()
         # Dispatch what is already due at once; plan the rest right after.
         self._scheduler.add_job(self._start_up, id="start-up", misfire_grace_time=None)
@@ -156,6 +162,21 @@ class Runner:
             return
         await self._guard("planner", self._replanned)
         await self.dispatch_pass()
+
+    async def _sync(self) -> None:
+        if self._stopping or self._syncer is None:
+            return
+        if not await self._singleton("calendars", self._settings.calendar_tick):
+            return
+        changed = await self._guard("calendar sync", self._synced)
+        if changed:
+            await self._guard("planner", self._replanned)
+            await self.dispatch_pass()
+
+    async def _synced(self) -> int:
+        assert self._syncer is not None
+        reports = await self._syncer.sync_due()
+        return sum(report.rows_written for report in reports)
 
     async def _replanned(self) -> int:
         plan = await self._replanner.replan()

@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import count
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from service.model import MeetingInput, Platform
-from service.planning import PlannedMeeting, dispatch_times
+from service.planning import PlannedMeeting, Timing, dispatch_times
+from service.store.sources import ApplyCounts, SqlSourceStore
 
 _ids = count(1)
-JOIN_LEAD = timedelta(seconds=60)
-DISPATCH_LEAD = timedelta(minutes=10)
+TIMING = Timing(
+    join_lead=timedelta(seconds=60),
+    min_lead=timedelta(minutes=10),
+    deadline_margin=timedelta(0),
+)
 
 
 def make_meeting(
@@ -39,14 +45,17 @@ def make_meeting(
 def make_planned(meeting: MeetingInput) -> PlannedMeeting:
     return PlannedMeeting(
         meeting=meeting,
-        times=dispatch_times(
-            meeting.start_at,
-            join_lead=JOIN_LEAD,
-            min_lead=DISPATCH_LEAD,
-            deadline_margin=timedelta(0),
-        ),
+        times=dispatch_times(meeting.start_at, TIMING),
     )
 
 
 def planned(*, start_at: datetime, **kwargs: object) -> PlannedMeeting:
     return make_planned(make_meeting(start_at=start_at, **kwargs))  # type: ignore[arg-type]
+
+
+async def upsert(
+    engine: AsyncEngine, items: list[PlannedMeeting], *, now: datetime, source: str = "json"
+) -> ApplyCounts:
+    """Store meetings the way an import does (a partial source: nothing vanishes)."""
+    store = SqlSourceStore(engine, freeze=timedelta(minutes=5))
+    return await store.apply(source, items, window=None, now=now)

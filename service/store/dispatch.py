@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.model import Claim, ClaimBatch, DispatchState, Intent, RemoteBot
-from service.planning import Verdict, dispatch_verdict
+from service.store.claiming import intend, load_claims, sort_claims
 from service.store.engine import reading
-from service.store.fencing import bot_error, settle, touch, write_intent
-from service.store.rows import bot_from_row
+from service.store.events import note
+from service.store.fencing import bot_error, settle, touch
 from service.store.tables import bot_status_changes, bots, meetings
 
 W, C, A = DispatchState.WAITING, DispatchState.CLAIMED, DispatchState.AMBIGUOUS
-_CLAIMABLE = (W.value, A.value)
-TOO_LATE = "the meeting ended before a bot could be booked"
+S, B = DispatchState.STALE, DispatchState.BOOKED
+_CLAIMABLE = (W.value, A.value, S.value)
 
 
 class SqlDispatchStore:
@@ -34,7 +34,8 @@ class SqlDispatchStore:
 
         In the same transaction, a create intent is committed for every claim that can be
         sent at once. An ambiguous meeting comes back in ``reconcile``: it must be matched
-        against Mavera's list before anything is sent again.
+        against Mavera's list before anything is sent again. A stale one comes back in
+        ``changes``: its booked bot must be cancelled first.
         """
         token = str(uuid.uuid4())
         async with self._engine.begin() as conn:
@@ -59,16 +60,14 @@ class SqlDispatchStore:
                     updated_at=now,
                 )
             )
-            claims = await _claims(conn, prior, token)
-            reconcile = tuple(c for c in claims if c.reconcile and c.pending_bot is not None)
-            ready = [c for c in claims if not (c.reconcile and c.pending_bot is not None)]
-            batch = await _intend(conn, ready, now)
-        return ClaimBatch(intents=batch.intents, reconcile=reconcile, given_up=batch.given_up)
+            reconcile, changes, ready = sort_claims(await load_claims(conn, prior, token))
+            batch = await intend(conn, ready, now)
+        return replace(batch, reconcile=tuple(reconcile), changes=tuple(changes))
 
     async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
         """Commit create intents for claims still held (after reconciliation found nothing)."""
         async with self._engine.begin() as conn:
-            return await _intend(conn, claims, now)
+            return await intend(conn, claims, now)
 
     async def record_created(
         self,
@@ -78,16 +77,21 @@ class SqlDispatchStore:
         now: datetime,
         next_check_at: datetime | None,
         track_until: datetime,
+        how: str = "booked",
     ) -> bool:
-        """Store the bot a create (or a reconciliation) produced.
+        """Store the bot a create (or a reconciliation: ``how="adopted"``) produced.
 
         Returns False when the claim was lost and the booking holds another bot (or none):
         the caller must then cancel ``remote``, which would otherwise be a second bot.
         """
         async with self._engine.begin() as conn:
-            if not await settle(conn, intent.claim, now, state=DispatchState.BOOKED):
+            state = await _state_after_booking(conn, intent)
+            if not await settle(conn, intent.claim, now, state=state):
                 held = await conn.scalar(select(bots.c.mavera_id).where(bots.c.id == intent.bot_id))
                 return bool(held == remote.mavera_id)
+            await note(conn, intent.claim.meeting_id, now, how, f"bot {remote.mavera_id}")
+            if state is S:
+                await note(conn, intent.claim.meeting_id, now, "state", "changed while booking")
             await conn.execute(
                 update(bots)
                 .where(bots.c.id == intent.bot_id)
@@ -116,6 +120,7 @@ class SqlDispatchStore:
         async with self._engine.begin() as conn:
             if await settle(conn, intent.claim, now, state=W, dispatch_at=retry_at, error=message):
                 await bot_error(conn, intent.bot_id, now, code, message, attempts_delta=-1)
+                await note(conn, intent.claim.meeting_id, now, "not_sent", message)
 
     async def record_rejected(
         self, intent: Intent, *, now: datetime, code: str, message: str
@@ -125,6 +130,7 @@ class SqlDispatchStore:
             failed = DispatchState.FAILED
             if await settle(conn, intent.claim, now, state=failed, error=message):
                 await bot_error(conn, intent.bot_id, now, code, message, active=False)
+                await note(conn, intent.claim.meeting_id, now, "rejected", f"{code}: {message}")
 
     async def record_ambiguous(
         self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
@@ -133,11 +139,42 @@ class SqlDispatchStore:
         async with self._engine.begin() as conn:
             if await settle(conn, intent.claim, now, state=A, dispatch_at=retry_at, error=message):
                 await bot_error(conn, intent.bot_id, now, code, message)
+                await note(conn, intent.claim.meeting_id, now, "ambiguous", message)
 
-    async def release(self, claim: Claim, *, now: datetime) -> None:
-        """Hand a claim back in the state it was claimed from (shutdown, failed listing)."""
+    async def release(
+        self, claim: Claim, *, now: datetime, retry_at: datetime | None = None
+    ) -> None:
+        """Hand a claim back in the state it was claimed from (shutdown, failed listing,
+        failed cancel), to be taken again at ``retry_at`` if given."""
         async with self._engine.begin() as conn:
-            await settle(conn, claim, now, state=A if claim.reconcile else W)
+            await settle(conn, claim, now, state=claim.prior, dispatch_at=retry_at)
+
+    async def keep_booked(self, claim: Claim, *, now: datetime, reason: str) -> None:
+        """Leave a stale meeting's bot as it is (the freeze window has begun)."""
+        async with self._engine.begin() as conn:
+            if await settle(conn, claim, now, state=B):
+                await note(conn, claim.meeting_id, now, "frozen", reason)
+
+    async def record_cancelled(
+        self, claim: Claim, *, now: datetime, status: str = "cancelled"
+    ) -> ClaimBatch:
+        """The stale bot is gone at Mavera: close its booking, then book again if still
+        wanted (the new intent is committed here, before the create is sent)."""
+        old = claim.booked_bot
+        assert old is not None
+        async with self._engine.begin() as conn:
+            if not await touch(conn, claim, now):
+                return ClaimBatch()
+            await conn.execute(
+                update(bots)
+                .where(bots.c.id == old.id)
+                .values(active=False, status=status, next_check_at=None, updated_at=now)
+            )
+            await conn.execute(
+                insert(bot_status_changes).values(bot_id=old.id, status=status, observed_at=now)
+            )
+            await note(conn, claim.meeting_id, now, "cancelled", f"bot {old.mavera_id}")
+            return await intend(conn, [replace(claim, booked_bot=None)], now)
 
     async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:
         """Claims whose worker stopped answering become ambiguous: whoever takes them next
@@ -145,12 +182,19 @@ class SqlDispatchStore:
         where = [meetings.c.dispatch_state == C.value]
         if not all_claims:
             where.append(meetings.c.lease_until < now)
+        # A claim on a stale meeting was cancelling a known bot: do that again (harmless to
+        # repeat). Any other claim may have sent a create: reconcile it.
+        has_bot = (
+            select(bots.c.id)
+            .where(bots.c.meeting_id == meetings.c.id, bots.c.active, bots.c.mavera_id.is_not(None))
+            .exists()
+        )
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(meetings)
                 .where(*where)
                 .values(
-                    dispatch_state=A.value,
+                    dispatch_state=case((has_bot, S.value), else_=A.value),
                     dispatch_at=now,
                     claim_token=None,
                     claimed_by=None,
@@ -184,45 +228,11 @@ class SqlDispatchStore:
             return [(row.id, row.dispatch_at) for row in await conn.execute(query)]
 
 
-async def _claims(conn: AsyncConnection, prior: dict[int, str], token: str) -> list[Claim]:
-    query = select(meetings).where(meetings.c.id.in_(prior)).order_by(meetings.c.deadline)
-    rows = (await conn.execute(query)).mappings().all()
-    pending_query = select(bots).where(
-        bots.c.meeting_id.in_(prior), bots.c.active, bots.c.mavera_id.is_(None)
+async def _state_after_booking(conn: AsyncConnection, intent: Intent) -> DispatchState:
+    """Booked, unless the meeting changed (or stopped wanting a bot) while the create ran."""
+    query = select(meetings.c.wanted, meetings.c.join_at, meetings.c.meeting_url).where(
+        meetings.c.id == intent.claim.meeting_id
     )
-    pending = {
-        row["meeting_id"]: bot_from_row(row)
-        for row in (await conn.execute(pending_query)).mappings()
-    }
-    return [_claim(row, token, prior, pending) for row in rows]
-
-
-def _claim(row: Any, token: str, prior: dict[int, str], pending: dict[int, Any]) -> Claim:
-    return Claim(
-        meeting_id=row["id"],
-        token=token,
-        title=row["title"],
-        meeting_url=row["meeting_url"],
-        join_at=row["join_at"],
-        end_at=row["end_at"],
-        deadline=row["deadline"],
-        reconcile=prior[row["id"]] == A.value,
-        pending_bot=pending.get(row["id"]),
-    )
-
-
-async def _intend(conn: AsyncConnection, claims: Sequence[Claim], now: datetime) -> ClaimBatch:
-    intents: list[Intent] = []
-    given_up: list[int] = []
-    for claim in claims:
-        verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
-        if verdict is Verdict.TOO_LATE:
-            if await settle(conn, claim, now, state=DispatchState.FAILED, error=TOO_LATE):
-                given_up.append(claim.meeting_id)
-                if claim.pending_bot is not None:
-                    await bot_error(
-                        conn, claim.pending_bot.id, now, "too_late", TOO_LATE, active=False
-                    )
-        elif await touch(conn, claim, now):
-            intents.append(await write_intent(conn, claim, now))
-    return ClaimBatch(intents=tuple(intents), given_up=tuple(given_up))
+    row = (await conn.execute(query)).one()
+    fits = row.wanted and (row.join_at, row.meeting_url) == (intent.join_at, intent.meeting_url)
+    return B if fits else S

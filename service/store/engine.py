@@ -25,11 +25,15 @@ def sqlite_path(url: str | URL) -> str | None:
     return database if database and database != ":memory:" else None
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """Build the one engine of the process; SQLite serialises writers with BEGIN IMMEDIATE."""
+def make_engine(url: str, *, pool_size: int = 5, foreign_keys: bool = True) -> AsyncEngine:
+    """Build the one engine of the process; SQLite serialises writers with BEGIN IMMEDIATE.
+
+    ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
+    dropping the old copy would trip the checks of the rows that point at it.
+    """
     if is_sqlite(url):
         engine = create_async_engine(url, pool_size=pool_size, pool_timeout=30)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, foreign_keys=foreign_keys)
         return engine
     return create_async_engine(
         url,
@@ -43,7 +47,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     )
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, *, foreign_keys: bool) -> None:
     # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
     # writers read the same row and both decide to claim it. We take the write lock up front.
     @event.listens_for(engine.sync_engine, "connect")
@@ -54,7 +58,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed dispatch intent survives an OS crash, not only a process crash.
         cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -6,14 +6,20 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from service.model import Bot, DispatchState, Meeting, Platform, StatusChange
+from service.model import (
+    Bot,
+    DispatchState,
+    Meeting,
+    MeetingEvent,
+    MeetingSource,
+    Platform,
+    StatusChange,
+)
 
 
 def meeting_from_row(row: RowMapping) -> Meeting:
     return Meeting(
         id=row["id"],
-        source=row["source"],
-        source_key=row["source_key"],
         title=row["title"],
         meeting_url=row["meeting_url"],
         platform=Platform(row["platform"]),
@@ -22,6 +28,10 @@ def meeting_from_row(row: RowMapping) -> Meeting:
         join_at=row["join_at"],
         organizer=row["organizer"],
         attendees=tuple(row["attendees"] or ()),
+        sequence=row["sequence"],
+        wanted=row["wanted"],
+        decision_reason=row["decision_reason"],
+        override=row["override"],
         dispatch_state=DispatchState(row["dispatch_state"]),
         dispatch_at=row["dispatch_at"],
         deadline=row["deadline"],
@@ -50,3 +60,19 @@ def bot_from_row(row: RowMapping | dict[str, Any]) -> Bot:
 
 def change_from_row(row: RowMapping) -> StatusChange:
     return StatusChange(bot_id=row["bot_id"], status=row["status"], observed_at=row["observed_at"])
+
+
+def source_from_row(row: RowMapping) -> MeetingSource:
+    return MeetingSource(
+        source=row["source"],
+        source_key=row["source_key"],
+        title=row["title"],
+        start_at=row["start_at"],
+        record=row["record"],
+        reason=row["reason"],
+        explanation=row["explanation"],
+    )
+
+
+def event_from_row(row: RowMapping) -> MeetingEvent:
+    return MeetingEvent(at=row["at"], kind=row["kind"], detail=row["detail"])

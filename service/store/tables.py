@@ -61,8 +61,6 @@ meetings = Table(
     "meetings",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("source", String(64), nullable=False),
-    Column("source_key", String(512), nullable=False),
     Column("title", Text, nullable=False),
     Column("meeting_url", Text, nullable=False),
     Column("platform", String(32), nullable=False),
@@ -71,6 +69,12 @@ meetings = Table(
     Column("join_at", UtcDateTime, nullable=False),
     Column("organizer", String(320)),
     Column("attendees", JSON, nullable=False),
+    # The newest iCalendar SEQUENCE applied: an older copy of the event never undoes a newer.
+    Column("sequence", Integer, nullable=False, server_default=text("0")),
+    # What is wanted: a bot or not (rules over every source, or the manual override).
+    Column("wanted", Boolean, nullable=False, server_default=text("true")),
+    Column("decision_reason", String(64)),
+    Column("override", String(8)),
     # Dispatch control: the meeting row is the claim and the outbox entry.
     Column("dispatch_state", String(16), nullable=False),
     Column("dispatch_at", UtcDateTime, nullable=False),
@@ -81,9 +85,65 @@ meetings = Table(
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    UniqueConstraint("source", "source_key"),
     Index(None, "dispatch_state", "dispatch_at"),
     Index(None, "start_at"),
+    Index(None, "meeting_url", "start_at"),
+)
+
+# Every place a meeting came from: the same call in fifty calendars is one meeting with
+# fifty sources. Each source keeps its own view and its own rule decision.
+meeting_sources = Table(
+    "meeting_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("source_key", String(512), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("start_at", UtcDateTime, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("record", Boolean, nullable=False),
+    Column("reason", String(64)),
+    Column("explanation", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("source", "source_key"),
+    Index(None, "source_key"),
+    Index(None, "meeting_id"),
+)
+
+calendars = Table(
+    "calendars",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("owner_email", String(320)),
+    Column("kind", String(16), nullable=False),
+    # A feed URL is a secret (anyone with it reads the calendar): never shown unmasked.
+    Column("location", Text, nullable=False),
+    Column("interval_seconds", Integer, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("clip_start", UtcDateTime),
+    Column("clip_end", UtcDateTime),
+    Column("last_attempt_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("event_count", Integer, nullable=False, server_default=text("0")),
+    Column("meeting_count", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# What happened to a meeting and why: for `autojoin meetings explain`.
+meeting_events = Table(
+    "meeting_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("meeting_id", Integer, ForeignKey("meetings.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index(None, "meeting_id", "at"),
 )
 
 bots = Table(

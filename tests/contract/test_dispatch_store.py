@@ -16,7 +16,7 @@ from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tables import bot_status_changes, bots
 from tests.conftest import T0
-from tests.factories import planned
+from tests.factories import planned, upsert
 
 LEASE = timedelta(seconds=90)
 DUE = T0 + timedelta(minutes=5)  # seeded meetings dispatch at T0-1min, T0, T0+1min, ...
@@ -30,7 +30,7 @@ def remote(mavera_id: str = "meeting_abc", status: str = "pending") -> RemoteBot
 
 async def seed(engine: AsyncEngine, n: int = 1) -> list[int]:
     items = [planned(start_at=T0 + timedelta(minutes=10 + i)) for i in range(n)]
-    await SqlMeetingStore(engine).upsert(items, now=T0)
+    await upsert(engine, items, now=T0)
     return [view.meeting.id for view in await SqlMeetingStore(engine).views()]
 
 
@@ -39,7 +39,7 @@ async def state_of(engine: AsyncEngine, meeting_id: int) -> DispatchState:
 
 
 async def test_nothing_is_claimed_before_its_dispatch_time(engine: AsyncEngine) -> None:
-    await SqlMeetingStore(engine).upsert([planned(start_at=T0 + timedelta(hours=2))], now=T0)
+    await upsert(engine, [planned(start_at=T0 + timedelta(hours=2))], now=T0)
     store = SqlDispatchStore(engine, worker_id="w1")
     assert await store.claim_due(now=T0, limit=10, lease=LEASE) == ClaimBatch()
 
@@ -245,9 +245,12 @@ def test_claim_is_a_value() -> None:
         join_at=T0,
         end_at=T0,
         deadline=T0,
-        reconcile=False,
+        wanted=True,
+        prior=DispatchState.WAITING,
         pending_bot=None,
     )
+    assert not claim.reconcile
+    assert not claim.change
     with pytest.raises(AttributeError):
         claim.token = "other"  # type: ignore[misc]
 

@@ -11,25 +11,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.errors import MeetingNotFound
 from service.model import DispatchState
 from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore, UpsertCounts
+from service.store.meetings import SqlMeetingStore
 from tests.conftest import T0
-from tests.factories import make_meeting, make_planned
+from tests.factories import make_meeting, make_planned, upsert
 
 
 async def test_upsert_inserts_then_is_idempotent(engine: AsyncEngine) -> None:
     store = SqlMeetingStore(engine)
     items = [make_planned(make_meeting(start_at=T0 + timedelta(hours=i))) for i in range(3)]
-    assert await store.upsert(items, now=T0) == UpsertCounts(inserted=3)
-    assert await store.upsert(items, now=T0) == UpsertCounts(unchanged=3)
+    first = await upsert(engine, items, now=T0)
+    assert (first.inserted, first.updated, first.unchanged) == (3, 0, 0)
+    again = await upsert(engine, items, now=T0)
+    assert (again.inserted, again.updated, again.unchanged, again.rows_written) == (0, 0, 3, 0)
     assert len(await store.views()) == 3
 
 
 async def test_reimport_updates_in_place(engine: AsyncEngine) -> None:
     store = SqlMeetingStore(engine)
     meeting = make_meeting(start_at=T0 + timedelta(hours=2), key="uid-moved")
-    await store.upsert([make_planned(meeting)], now=T0)
+    await upsert(engine, [make_planned(meeting)], now=T0)
     moved = replace(meeting, title="Moved review", start_at=T0 + timedelta(hours=3))
-    assert await store.upsert([make_planned(moved)], now=T0) == UpsertCounts(updated=1)
+    counts = await upsert(engine, [make_planned(moved)], now=T0)
+    assert (counts.inserted, counts.updated) == (0, 1)
     [view] = await store.views()
     assert view.meeting.title == "Moved review"
     assert view.meeting.start_at == T0 + timedelta(hours=3)
@@ -40,7 +43,7 @@ async def test_reimport_updates_in_place(engine: AsyncEngine) -> None:
 async def test_datetimes_come_back_aware_utc(engine: AsyncEngine) -> None:
     plus_two = timezone(timedelta(hours=2))
     start = (T0 + timedelta(hours=5)).astimezone(plus_two)
-    await SqlMeetingStore(engine).upsert([make_planned(make_meeting(start_at=start))], now=T0)
+    await upsert(engine, [make_planned(make_meeting(start_at=start))], now=T0)
     [view] = await SqlMeetingStore(engine).views()
     assert view.meeting.start_at == start
     assert view.meeting.start_at.utcoffset() == timedelta(0)
@@ -51,7 +54,7 @@ async def test_naive_datetimes_are_refused(engine: AsyncEngine) -> None:
     naive = T0.replace(tzinfo=None)
     meeting = make_meeting(start_at=naive)
     with pytest.raises(Exception, match="naive datetime"):
-        await SqlMeetingStore(engine).upsert([make_planned(meeting)], now=T0)
+        await upsert(engine, [make_planned(meeting)], now=T0)
     assert await SqlMeetingStore(engine).views() == []
 
 
@@ -60,13 +63,13 @@ async def test_a_claimed_meeting_keeps_its_dispatch_time_on_reimport(
 ) -> None:
     store = SqlMeetingStore(engine)
     meeting = make_meeting(start_at=T0 + timedelta(minutes=5), key="uid-claimed")
-    await store.upsert([make_planned(meeting)], now=T0)
+    await upsert(engine, [make_planned(meeting)], now=T0)
     await SqlDispatchStore(engine, worker_id="w").claim_due(
         now=T0, limit=1, lease=timedelta(seconds=90)
     )
     before = (await store.views())[0].meeting
     later = replace(meeting, start_at=T0 + timedelta(minutes=50))
-    await store.upsert([make_planned(later)], now=T0)
+    await upsert(engine, [make_planned(later)], now=T0)
     after = (await store.views())[0].meeting
     assert after.dispatch_state is DispatchState.CLAIMED
     assert after.dispatch_at == before.dispatch_at
@@ -77,16 +80,16 @@ async def test_views_skip_ended_meetings_when_asked(engine: AsyncEngine) -> None
     store = SqlMeetingStore(engine)
     past = make_meeting(start_at=T0 - timedelta(hours=2), minutes=30)
     future = make_meeting(start_at=T0 + timedelta(hours=2))
-    await store.upsert([make_planned(past), make_planned(future)], now=T0)
+    await upsert(engine, [make_planned(past), make_planned(future)], now=T0)
     upcoming = await store.views(starting_after=T0)
-    assert [v.meeting.source_key for v in upcoming] == [future.source_key]
+    assert [v.meeting.start_at for v in upcoming] == [future.start_at]
     assert len(await store.views()) == 2
 
 
 async def test_large_imports_are_chunked(engine: AsyncEngine) -> None:
     items = [make_planned(make_meeting(start_at=T0 + timedelta(minutes=i))) for i in range(900)]
-    assert (await SqlMeetingStore(engine).upsert(items, now=T0)).inserted == 900
-    assert (await SqlMeetingStore(engine).upsert(items, now=T0)).unchanged == 900
+    assert (await upsert(engine, items, now=T0)).inserted == 900
+    assert (await upsert(engine, items, now=T0)).unchanged == 900
 
 
 async def test_view_of_unknown_meeting_raises(engine: AsyncEngine) -> None:

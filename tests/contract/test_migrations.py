@@ -43,6 +43,14 @@ async def test_newest_revision_downgrades_and_upgrades(
     engine: AsyncEngine, database_url: str
 ) -> None:
     await engine.dispose()
+    try:
+        await _down_and_up(engine, database_url)
+    finally:
+        await engine.dispose()
+        await asyncio.to_thread(upgrade, database_url)
+
+
+async def _down_and_up(engine: AsyncEngine, database_url: str) -> None:
     await asyncio.to_thread(downgrade, database_url, "-1")
     newest = ScriptDirectory.from_config(alembic_config(database_url)).get_revision(head_revision())
     assert newest is not None

@@ -10,13 +10,11 @@ from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.plans import SqlPlanStore
 from tests.conftest import T0
-from tests.factories import planned
+from tests.factories import planned, upsert
 
 
 async def test_only_waiting_meetings_are_planned_and_rescheduled(engine: AsyncEngine) -> None:
-    await SqlMeetingStore(engine).upsert(
-        [planned(start_at=T0 + timedelta(minutes=m)) for m in (5, 90)], now=T0
-    )
+    await upsert(engine, [planned(start_at=T0 + timedelta(minutes=m)) for m in (5, 90)], now=T0)
     soon, later = (v.meeting for v in await SqlMeetingStore(engine).views())
     await SqlDispatchStore(engine, worker_id="w").claim_due(
         now=T0, limit=1, lease=timedelta(seconds=90)

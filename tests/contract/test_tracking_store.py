@@ -11,14 +11,14 @@ from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tracking import SqlTrackingStore
 from tests.conftest import T0
-from tests.factories import planned
+from tests.factories import planned, upsert
 
 DUE = T0 + timedelta(minutes=1)
 
 
 async def booked(engine: AsyncEngine, mavera_id: str, check_at: datetime | None) -> int:
-    await SqlMeetingStore(engine).upsert(
-        [planned(start_at=T0 + timedelta(minutes=5), key=f"k-{mavera_id}")], now=T0
+    await upsert(
+        engine, [planned(start_at=T0 + timedelta(minutes=5), key=f"k-{mavera_id}")], now=T0
     )
     store = SqlDispatchStore(engine, worker_id="w")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=timedelta(seconds=90))).intents

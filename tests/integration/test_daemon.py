@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import Daemon, build_daemon, import_rows
+from service.app import import_rows
+from service.assembly import Daemon, build_daemon
 from service.config import Settings
 from service.credentials import ApiKey
 from service.model import BotStatus, DispatchState, MeetingView, RemoteBot
@@ -97,7 +98,7 @@ async def test_meetings_get_one_bot_each_on_time_and_reach_done(
 ) -> None:
     async with world(engine, clock) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(5, start=T0 + timedelta(hours=2)), clock
+            w.settings, w.daemon.engine, rows(5, start=T0 + timedelta(hours=2)), clock
         )
         assert await dispatch_all(w) == 0  # nothing is due two hours ahead
         clock.set(T0 + timedelta(hours=2) - timedelta(minutes=11))
@@ -127,7 +128,7 @@ async def test_meetings_get_one_bot_each_on_time_and_reach_done(
 async def test_a_timer_fired_twice_sends_one_bot(engine: AsyncEngine, clock: FakeClock) -> None:
     async with world(engine, clock) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(8, start=T0 + timedelta(minutes=2)), clock
+            w.settings, w.daemon.engine, rows(8, start=T0 + timedelta(minutes=2)), clock
         )
         sent = await asyncio.gather(*(w.daemon.dispatcher.dispatch_due() for _ in range(3)))
         assert sum(sent) == 8
@@ -151,7 +152,7 @@ async def test_restart_mid_dispatch_sends_no_second_bot(
 ) -> None:
     async with world(engine, clock) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(3, start=T0 + timedelta(minutes=5)), clock
+            w.settings, w.daemon.engine, rows(3, start=T0 + timedelta(minutes=5)), clock
         )
         dispatcher = w.daemon.dispatcher
         real_api = dispatcher._api
@@ -175,7 +176,7 @@ async def test_a_5xx_after_create_is_adopted_not_resent(
 ) -> None:
     async with world(engine, clock, faults=Faults(error_after_create_rate=1.0)) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(2, start=T0 + timedelta(minutes=5)), clock
+            w.settings, w.daemon.engine, rows(2, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
         assert {v.meeting.dispatch_state for v in await views(w)} == {DispatchState.AMBIGUOUS}
@@ -195,7 +196,7 @@ async def test_an_ambiguous_create_that_made_nothing_is_sent_again(
 ) -> None:
     async with world(engine, clock, faults=Faults(error_rate=1.0)) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(1, start=T0 + timedelta(minutes=5)), clock
+            w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
         assert len(w.sim.state.bots) == 0
@@ -214,7 +215,7 @@ async def test_out_of_credits_pauses_dispatching_instead_of_failing_meetings(
 ) -> None:
     async with world(engine, clock, credits=0) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(4, start=T0 + timedelta(minutes=5)), clock
+            w.settings, w.daemon.engine, rows(4, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
         assert await w.daemon.budget.paused(clock.now()) is not None
@@ -229,11 +230,27 @@ async def test_a_meeting_that_already_ended_is_not_dispatched(
 ) -> None:
     async with world(engine, clock) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(1, start=T0 - timedelta(hours=1)), clock
+            w.settings, w.daemon.engine, rows(1, start=T0 - timedelta(hours=1)), clock
         )
+        assert await dispatch_all(w) == 0  # never due: the rules skip a finished meeting
+        [view] = await views(w)
+        assert view.meeting.dispatch_state is DispatchState.SKIPPED
+        assert view.meeting.decision_reason == "ended"
+        assert len(w.sim.state.bots) == 0
+
+
+async def test_a_meeting_that_ends_while_waiting_is_failed_not_sent(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(hours=1)), clock
+        )
+        clock.advance(3 * 3600)  # the daemon was down for the whole meeting
         assert await dispatch_all(w) == 1  # handled: failed, not sent
         [view] = await views(w)
         assert view.meeting.dispatch_state is DispatchState.FAILED
+        assert view.meeting.last_error == "the meeting ended before a bot could be booked"
         assert len(w.sim.state.bots) == 0
 
 
@@ -242,7 +259,7 @@ async def test_a_bot_mavera_forgot_stops_being_tracked(
 ) -> None:
     async with world(engine, clock) as w:
         await import_rows(
-            w.settings, w.daemon.meetings, rows(1, start=T0 + timedelta(minutes=5)), clock
+            w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
         w.sim.state._bots.clear()

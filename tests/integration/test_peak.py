@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import Daemon, build_daemon, import_rows
+from service.app import import_rows
+from service.assembly import Daemon, build_daemon
 from service.config import Settings
 from service.credentials import ApiKey
 from service.model import DispatchState
@@ -92,7 +93,7 @@ async def test_a_peak_larger_than_the_budget_gets_every_bot_before_its_deadline(
     # about 2.4 minutes of creates, more than the 10-minute lead can hold at one instant.
     settings = Settings.model_validate({"mavera": {"requests_per_minute": RPM}})
     async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.meetings, peak_rows(200), clock)
+        await import_rows(settings, daemon.engine, peak_rows(200), clock)
         await run_until(daemon, clock, START)
         bots = sim.state.bots
         assert len(bots) == 200
@@ -118,7 +119,7 @@ async def test_fixed_lead_baseline_is_late_on_the_same_peak(
         }
     )
     async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.meetings, peak_rows(200), clock)
+        await import_rows(settings, daemon.engine, peak_rows(200), clock)
         await run_until(daemon, clock, START)
         deadline = START - settings.scheduler.join_lead - settings.planner.deadline_margin
         late = [bot for bot in sim.state.bots if bot.created_at > deadline]
@@ -132,7 +133,7 @@ async def test_list_pages_track_many_bots_in_a_meeting_cheaply(
 ) -> None:
     settings = Settings.model_validate({"mavera": {"requests_per_minute": 600}})
     async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.meetings, peak_rows(250), clock)
+        await import_rows(settings, daemon.engine, peak_rows(250), clock)
         await run_until(daemon, clock, START + timedelta(minutes=2))
         lists = [
             r for r in sim.state.requests if r.route == "/api/v1/meetings" and r.method == "GET"

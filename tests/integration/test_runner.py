@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import build_daemon, import_rows
+from service.app import import_rows
+from service.assembly import build_daemon
 from service.clock import SystemClock
 from service.config import Settings
 from service.credentials import ApiKey
@@ -54,7 +55,7 @@ async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: As
             base_url=sim.base_url,
             clock=clock,
         )
-        await import_rows(settings, daemon.meetings, rows, clock)
+        await import_rows(settings, daemon.engine, rows, clock)
         daemon.runner.start()
         try:
             async with asyncio.timeout(10):

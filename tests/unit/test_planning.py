@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from service.planning import DispatchTimes, Verdict, dispatch_times, dispatch_verdict
+from service.planning import DispatchTimes, Timing, Verdict, dispatch_times, dispatch_verdict
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 JOIN_AT = START - timedelta(seconds=60)
@@ -15,12 +15,12 @@ TICK = timedelta(microseconds=1)
 
 
 def times_for(join: float, lead: float, margin: float = 0) -> DispatchTimes:
-    return dispatch_times(
-        START,
+    timing = Timing(
         join_lead=timedelta(seconds=join),
         min_lead=timedelta(seconds=lead),
         deadline_margin=timedelta(seconds=margin),
     )
+    return dispatch_times(START, timing)
 
 
 def test_the_bot_joins_before_the_start_and_is_booked_before_it_joins() -> None:

@@ -1,0 +1,219 @@
+"""Assembly: builds the concrete objects of a daemon from settings (the wiring, no running)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.budget import LocalBudget
+from service.config import Settings
+from service.credentials import ApiKey
+from service.dispatching import Dispatcher, DispatchSettings
+from service.feeds.fetch import FetchSettings
+from service.feeds.parsing import Parser, ThreadParser
+from service.mavera.client import MaveraClient
+from service.planning import Timing
+from service.polling import PollingPolicy
+from service.ports import Clock, RequestBudget
+from service.replanning import Replanner, ReplanSettings
+from service.runner import Runner, RunnerSettings
+from service.store.budget import SqlBudget, key_id
+from service.store.calendars import SqlCalendarStore
+from service.store.dispatch import SqlDispatchStore
+from service.store.engine import is_sqlite
+from service.store.leases import SqlLeases
+from service.store.meetings import SqlMeetingStore
+from service.store.plans import SqlPlanStore
+from service.store.sources import SqlSourceStore
+from service.store.tracking import SqlTrackingStore
+from service.syncing import CalendarSync, SyncSettings
+from service.tracking import Tracker, TrackingSettings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Daemon:
+    engine: AsyncEngine
+    budget: RequestBudget
+    runner: Runner
+    dispatcher: Dispatcher
+    tracker: Tracker
+    replanner: Replanner
+    meetings: SqlMeetingStore
+    dispatch: SqlDispatchStore
+    tracker_store: SqlTrackingStore
+
+
+def worker_id(settings: Settings) -> str:
+    return settings.scheduler.worker_id or (
+        f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+
+
+def polling_policy(settings: Settings) -> PollingPolicy:
+    tracking = settings.tracking
+    return PollingPolicy(
+        in_call=tracking.in_call_interval,
+        near_join=tracking.near_join_interval,
+        far=tracking.far_interval,
+        processing=tracking.processing_interval,
+    )
+
+
+async def make_budget(
+    settings: Settings, engine: AsyncEngine, api_key: ApiKey, clock: Clock
+) -> RequestBudget:
+    """In memory for a sole SQLite daemon; in the database when replicas share PostgreSQL."""
+    limit, share = settings.mavera.requests_per_minute, settings.tracking.read_share
+    if is_sqlite(settings.database.url):
+        return LocalBudget(limit=limit, read_share=share, clock=clock)
+    budget = SqlBudget(engine, key_id=key_id(api_key), limit=limit, read_share=share, clock=clock)
+    await budget.register()
+    return budget
+
+
+def make_replanner(
+    settings: Settings, engine: AsyncEngine, budget: RequestBudget, clock: Clock
+) -> Replanner:
+    return Replanner(
+        store=SqlPlanStore(engine),
+        budget=budget,
+        clock=clock,
+        settings=ReplanSettings(
+            policy=settings.planner.policy,
+            min_lead=settings.planner.min_lead,
+            read_share=settings.tracking.read_share,
+        ),
+    )
+
+
+def timing(settings: Settings) -> Timing:
+    return Timing(
+        join_lead=settings.scheduler.join_lead,
+        min_lead=settings.planner.min_lead,
+        deadline_margin=settings.planner.deadline_margin,
+    )
+
+
+def make_calendar_sync(
+    settings: Settings,
+    engine: AsyncEngine,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    parser: Parser | None = None,
+) -> CalendarSync:
+    """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
+    calendars = settings.calendars
+    return CalendarSync(
+        calendars=SqlCalendarStore(engine),
+        sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
+        session=session,
+        clock=clock,
+        settings=SyncSettings(
+            past=timedelta(days=calendars.past_days),
+            ahead=timedelta(days=calendars.sync_days),
+            fallback_zone=calendars.fallback_zone,
+            rules=settings.rules,
+            timing=timing(settings),
+            fetch=fetch_settings(settings),
+            # Threads share one core with the event loop: more than one at a time only adds
+            # contention. Processes can run side by side (and wait on the network).
+            parallel=2 * settings.calendars.parse_workers if parser else 1,
+        ),
+        parser=parser or ThreadParser(),
+    )
+
+
+def fetch_settings(settings: Settings) -> FetchSettings:
+    calendars = settings.calendars
+    return FetchSettings(
+        timeout=calendars.fetch_timeout,
+        max_bytes=calendars.max_feed_bytes,
+        max_redirects=calendars.max_redirects,
+        allow_private=calendars.allow_private_addresses,
+    )
+
+
+async def build_daemon(
+    *,
+    settings: Settings,
+    engine: AsyncEngine,
+    session: aiohttp.ClientSession,
+    api_key: ApiKey,
+    base_url: str,
+    clock: Clock,
+    feed_session: aiohttp.ClientSession | None = None,
+    parser: Parser | None = None,
+) -> Daemon:
+    """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
+    budget = await make_budget(settings, engine, api_key, clock)
+    client = MaveraClient(
+        session=session,
+        base_url=base_url,
+        api_key=api_key,
+        budget=budget,
+        clock=clock,
+        timeout=settings.mavera.request_timeout,
+    )
+    policy = polling_policy(settings)
+    worker = worker_id(settings)
+    dispatch_store = SqlDispatchStore(engine, worker_id=worker)
+    dispatcher = Dispatcher(
+        store=dispatch_store,
+        api=client,
+        budget=budget,
+        clock=clock,
+        settings=DispatchSettings(
+            bot_name=settings.mavera.bot_name,
+            workspace_id=settings.mavera.workspace_id,
+            lease=settings.scheduler.lease,
+            batch_size=settings.scheduler.batch_size,
+            settle=settings.mavera.request_timeout * 2,
+            give_up_after=settings.tracking.give_up_after,
+            polling=policy,
+            freeze=settings.scheduler.freeze,
+        ),
+    )
+    tracker_store = SqlTrackingStore(engine)
+    tracker = Tracker(
+        store=tracker_store,
+        api=client,
+        clock=clock,
+        settings=TrackingSettings(policy=policy, workspace_id=settings.mavera.workspace_id),
+    )
+    replanner = make_replanner(settings, engine, budget, clock)
+    runner = Runner(
+        dispatcher=dispatcher,
+        tracker=tracker,
+        replanner=replanner,
+        store=dispatch_store,
+        leases=SqlLeases(engine, holder=worker),
+        clock=clock,
+        syncer=(
+            make_calendar_sync(settings, engine, feed_session, clock, parser)
+            if feed_session
+            else None
+        ),
+        settings=RunnerSettings(
+            dispatch_tick=settings.scheduler.tick,
+            tracking_tick=settings.tracking.tick,
+            replan_interval=settings.planner.interval,
+            timer_window=settings.scheduler.timer_window,
+        ),
+    )
+    return Daemon(
+        engine=engine,
+        budget=budget,
+        runner=runner,
+        dispatcher=dispatcher,
+        tracker=tracker,
+        replanner=replanner,
+        meetings=SqlMeetingStore(engine),
+        dispatch=dispatch_store,
+        tracker_store=tracker_store,
+    )

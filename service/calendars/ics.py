@@ -1,0 +1,111 @@
+"""Reading one ICS feed into the occurrences of its events inside a time window (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, tzinfo
+
+import recurring_ical_events  # type: ignore[import-untyped]  # the library ships no types
+from icalendar import Calendar, Component, Event, Timezone
+
+from service.calendars.instances import OccurrenceBuilder
+from service.calendars.occurrences import Feed, FeedError, Occurrence
+from service.calendars.preparation import prepare_calendar
+from service.calendars.properties import clip_instant
+from service.calendars.timezones import iana_zone
+
+
+def _utc_bound(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be an aware datetime")
+    return value.astimezone(UTC)
+
+
+def _zone(name: str) -> tzinfo:
+    zone = iana_zone(name)
+    if zone is None:
+        raise ValueError(f"fallback_zone {name!r} is not an IANA time zone")
+    return zone
+
+
+def _wrapped(components: list[Component]) -> Calendar:
+    calendar = Calendar()
+    for component in components:
+        calendar.add_component(component)
+    return calendar
+
+
+def read_calendar(data: bytes) -> Calendar:
+    """The one VCALENDAR in ``data``; bare top-level VEVENTs (and VTIMEZONEs) are wrapped.
+
+    :raises FeedError: the bytes are not iCalendar, or hold no or several VCALENDARs.
+    """
+    try:
+        components: list[Component] = list(Calendar.from_ical(data, multiple=True))
+    except Exception as exc:  # icalendar raises ValueError and others for malformed lines
+        # Not chained: icalendar's message quotes the offending line of the feed.
+        raise FeedError(f"the data is not valid iCalendar text ({type(exc).__name__})") from None
+    calendars = [item for item in components if isinstance(item, Calendar)]
+    if len(calendars) == 1 and len(components) == 1:
+        return calendars[0]
+    if calendars:
+        raise FeedError(f"the feed holds {len(components)} top-level components, not one VCALENDAR")
+    if components and all(isinstance(item, Event | Timezone) for item in components):
+        return _wrapped(components)
+    raise FeedError("the feed holds no VCALENDAR")
+
+
+def _expand(calendar: Calendar, start: datetime, end: datetime) -> list[Component]:
+    """Every VEVENT copy overlapping [start, end); `of` also applies X-WR-TIMEZONE."""
+    try:
+        query = recurring_ical_events.of(calendar, skip_bad_series=True)
+        components: list[Component] = query.between(start, end)
+    except Exception as exc:  # the library raises many types on data it cannot expand
+        # Not chained: the library's messages may quote event content.
+        raise FeedError(f"the events could not be expanded ({type(exc).__name__})") from None
+    return components
+
+
+def _unique(occurrences: Iterable[Occurrence]) -> tuple[list[Occurrence], list[tuple[str, str]]]:
+    """The occurrences sorted by start then key, each key once (the first kept)."""
+    kept: list[Occurrence] = []
+    dropped: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for occurrence in sorted(occurrences, key=lambda item: (item.start_at, item.key)):
+        if occurrence.key in seen:
+            dropped.append((occurrence.uid, "duplicate occurrence key"))
+        else:
+            seen.add(occurrence.key)
+            kept.append(occurrence)
+    return kept, dropped
+
+
+def parse_feed(
+    data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
+) -> Feed:
+    """The occurrences of the feed's events that overlap ``[window_start, window_end)``.
+
+    Events without DTSTART, or with an unparseable date value (then with their whole
+    series), are left out and listed in ``Feed.dropped``. Cancelled and all-day
+    occurrences are returned, flagged; the caller decides what to book.
+
+    :raises FeedError: ``data`` is not exactly one readable VCALENDAR, or cannot be expanded.
+    :raises ValueError: a bound is naive, the window is empty, or ``fallback_zone`` is unknown.
+    """
+    start = _utc_bound(window_start, "window_start")
+    end = _utc_bound(window_end, "window_end")
+    if end <= start:
+        raise ValueError("window_end must be after window_start")
+    fallback = _zone(fallback_zone)
+    calendar = read_calendar(data)
+    prepared = prepare_calendar(calendar, fallback=fallback)
+    builder = OccurrenceBuilder(prepared)
+    built = (builder.build(component) for component in _expand(calendar, start, end))
+    occurrences, duplicates = _unique(item for item in built if item is not None)
+    return Feed(
+        occurrences=tuple(occurrences),
+        dropped=prepared.dropped + tuple(duplicates),
+        unresolved_tzids=prepared.unresolved_tzids,
+        clip_start_at=clip_instant(calendar, "X-CLIPSTART"),
+        clip_end_at=clip_instant(calendar, "X-CLIPEND"),
+    )

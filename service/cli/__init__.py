@@ -1,0 +1,83 @@
+"""The `autojoin` command line: migrate, run, import, meetings, calendars, plan, simulate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from service.cli.calendars import calendars, preview
+from service.cli.common import config_path, fail, run
+from service.cli.meetings import import_, meetings, plan_
+from service.cli.simulate import simulate
+from service.config import Settings, load_settings
+from service.credentials import load_api_key
+from service.errors import ConfigError
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="config file (default: $AUTOJOIN_CONFIG, else ./config.yaml if present)",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
+    """autojoin: books a Mavera recording bot for every scheduled meeting, exactly once."""
+    try:
+        settings = load_settings(config_path(config_file), os.environ)
+    except ConfigError as exc:
+        fail(exc)
+    logging.basicConfig(
+        level=settings.logging.level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("alembic", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    ctx.obj = settings
+
+
+@cli.command()
+@click.pass_obj
+def migrate(settings: Settings) -> None:
+    """Create or upgrade the database schema (Alembic, to head)."""
+    from service.store.migrate import upgrade
+
+    upgrade(settings.database.url)
+    click.echo("database schema is up to date")
+
+
+@cli.command(name="run")
+@click.pass_obj
+def run_(settings: Settings) -> None:
+    """Run the daemon. Without MAVERA_API_KEY it runs a demo against a local simulator."""
+    from service.app import run_daemon
+
+    try:
+        api_key = load_api_key(os.environ, settings.mavera.api_key_file)
+    except ConfigError as exc:
+        fail(exc)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await run_daemon(settings, api_key, stop)
+
+    run(main)
+
+
+for command in (import_, meetings, plan_, calendars, preview, simulate):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="autojoin")

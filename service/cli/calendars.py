@@ -1,0 +1,238 @@
+"""`autojoin calendars add|list|remove|sync` and `autojoin preview`: calendar sources."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from service.cli.common import echo_json, fail, run
+from service.cli.views import calendar_row, print_table
+from service.clock import SystemClock
+from service.config import Settings
+from service.errors import InputError
+from service.model import Calendar, CalendarKind
+
+
+@click.group()
+def calendars() -> None:
+    """The calendars autojoin reads meetings from (feed URLs are shown masked)."""
+
+
+@calendars.command()
+@click.argument("name")
+@click.option("--url", help="an iCalendar feed address (Google/Outlook secret iCal address)")
+@click.option("--file", "path", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--owner", help="the calendar owner's email (for the rules on their replies)")
+@click.option("--interval", type=click.IntRange(60, 86_400), help="seconds between syncs")
+@click.pass_obj
+def add(
+    settings: Settings,
+    name: str,
+    url: str | None,
+    path: Path | None,
+    owner: str | None,
+    interval: int | None,
+) -> None:
+    """Add a calendar: a feed URL or a local .ics file."""
+    from service.app import open_engine
+    from service.feeds.addresses import FeedUrlRefused, check_url, mask
+    from service.store.calendars import SqlCalendarStore
+
+    if (url is None) == (path is None):
+        fail(InputError("calendars add", "give exactly one of --url or --file"))
+    if owner is not None and "@" not in owner:
+        fail(InputError("--owner", "expected an email address"))
+    if url is not None:
+        try:
+            check_url(url, allow_private=settings.calendars.allow_private_addresses)
+        except FeedUrlRefused as exc:
+            fail(InputError("--url", str(exc)))
+    kind = CalendarKind.ICS_URL if url else CalendarKind.ICS_FILE
+    location = url or str(Path(str(path)).resolve())
+
+    async def main() -> Calendar:
+        async with open_engine(settings) as engine:
+            return await SqlCalendarStore(engine).add(
+                name=name,
+                kind=kind,
+                location=location,
+                owner_email=owner and owner.lower(),
+                interval=timedelta(seconds=interval) if interval else settings.calendars.interval,
+                now=SystemClock().now(),
+            )
+
+    calendar = run(main)
+    click.echo(f"calendar {calendar.name!r} added ({mask(calendar.location)})")
+
+
+@calendars.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def list_(settings: Settings, as_json: bool) -> None:
+    """Calendars with their last sync, error and counts."""
+    from service.app import open_engine
+    from service.store.calendars import SqlCalendarStore
+
+    async def main() -> list[Calendar]:
+        async with open_engine(settings) as engine:
+            return await SqlCalendarStore(engine).all()
+
+    rows = [calendar_row(calendar) for calendar in run(main)]
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(
+            rows, ("name", "kind", "last_sync", "events", "meetings", "last_error", "location")
+        )
+
+
+@calendars.command()
+@click.argument("name")
+@click.pass_obj
+def remove(settings: Settings, name: str) -> None:
+    """Remove a calendar; meetings it alone brought in no longer get a bot."""
+    from service.app import open_engine
+    from service.store.calendars import SqlCalendarStore
+    from service.store.sources import SqlSourceStore, Window
+
+    async def main() -> int:
+        async with open_engine(settings) as engine:
+            store = SqlCalendarStore(engine)
+            calendar = await store.get(name)
+            everything = Window(
+                start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC)
+            )
+            counts = await SqlSourceStore(engine, freeze=settings.scheduler.freeze).apply(
+                calendar.source, [], window=everything, now=SystemClock().now()
+            )
+            await store.delete(calendar.id)
+            return counts.gone
+
+    gone = run(main)
+    click.echo(f"calendar {name!r} removed ({gone} meetings lost this source)")
+
+
+@calendars.command()
+@click.argument("name", required=False)
+@click.pass_obj
+def sync(settings: Settings, name: str | None) -> None:
+    """Sync one calendar, or all of them, now."""
+    from service.app import open_engine
+    from service.assembly import fetch_settings, make_calendar_sync
+    from service.feeds.fetch import feed_session
+    from service.feeds.parsing import make_parser
+    from service.store.calendars import SqlCalendarStore
+    from service.syncing import SyncReport
+
+    async def main() -> list[SyncReport]:
+        parser = make_parser(settings.calendars.parse_workers)
+        try:
+            async with (
+                open_engine(settings) as engine,
+                feed_session(fetch_settings(settings)) as session,
+            ):
+                store = SqlCalendarStore(engine)
+                chosen = [await store.get(name)] if name else await store.all()
+                syncer = make_calendar_sync(settings, engine, session, SystemClock(), parser)
+                return await syncer.sync_all(chosen)
+        finally:
+            parser.close()
+
+    reports = run(main)
+    rows = [vars_of(report) for report in reports]
+    print_table(
+        rows,
+        ("calendar", "status", "occurrences", "meetings", "inserted", "updated", "gone", "error"),
+    )
+    if any(report.status == "error" for report in reports):
+        raise SystemExit(1)
+
+
+def vars_of(value: Any) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in value.__slots__}
+
+
+@click.command()
+@click.argument("source")
+@click.option("--from", "start", help="window start, ISO 8601 (default: now)")
+@click.option("--to", "end", help="window end, ISO 8601 (default: the sync window's end)")
+@click.option("--owner", help="whose calendar this is (for the rules on replies)")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON array")
+@click.pass_obj
+def preview(
+    settings: Settings,
+    source: str,
+    start: str | None,
+    end: str | None,
+    owner: str | None,
+    as_json: bool,
+) -> None:
+    """What would be recorded from an .ics file or a calendar, touching neither the store
+    nor the Mavera API."""
+    now = SystemClock().now()
+    begin = _when("--from", start) if start else now
+    finish = _when("--to", end) if end else now + timedelta(days=settings.calendars.sync_days)
+    if finish <= begin:
+        fail(InputError("--to", "must be after --from"))
+    rows = run(lambda: _preview(settings, source, begin, finish, owner))
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(rows, ("start", "decision", "reason", "platform", "title"))
+
+
+def _when(option: str, text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(InputError(option, f"not an ISO 8601 date-time: {text!r}"))
+    if value.tzinfo is None:
+        fail(InputError(option, "needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"))
+    return value.astimezone(UTC)
+
+
+async def _preview(
+    settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
+) -> list[dict[str, Any]]:
+    from service.calendars import parse_feed
+    from service.previewing import preview as preview_rows
+
+    data, owner_email = await _feed_bytes(settings, source, owner)
+    feed = parse_feed(
+        data, window_start=start, window_end=end, fallback_zone=settings.calendars.fallback_zone
+    )
+    return preview_rows(feed, rules=settings.rules, owner_email=owner_email, start=start, end=end)
+
+
+async def _feed_bytes(
+    settings: Settings, source: str, owner: str | None
+) -> tuple[bytes, str | None]:
+    from service.app import open_engine
+    from service.assembly import fetch_settings
+    from service.feeds.fetch import feed_session, fetch_url, read_file
+    from service.store.calendars import SqlCalendarStore
+
+    limit = settings.calendars.max_feed_bytes
+    if await asyncio.to_thread(Path(source).is_file):
+        fetched = await read_file(source, etag=None, max_bytes=limit)
+        assert fetched.data is not None
+        return fetched.data, owner
+    async with open_engine(settings) as engine:
+        calendar = await SqlCalendarStore(engine).get(source)
+    if calendar.kind is CalendarKind.ICS_FILE:
+        fetched = await read_file(calendar.location, etag=None, max_bytes=limit)
+    else:
+        async with feed_session(fetch_settings(settings)) as session:
+            fetched = await fetch_url(
+                session,
+                calendar.location,
+                etag=None,
+                last_modified=None,
+                settings=fetch_settings(settings),
+            )
+    assert fetched.data is not None
+    return fetched.data, owner or calendar.owner_email

@@ -1,0 +1,156 @@
+"""`autojoin import`, `meetings list|explain|override` and `plan`: the meeting store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from service.cli.common import echo_json, fail, run
+from service.cli.views import explanation, forecast, print_table, summary
+from service.clock import SystemClock
+from service.config import Settings
+from service.errors import InputError
+from service.model import MeetingView
+
+
+@click.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--owner", help="whose calendar an .ics file is (for the rules on replies)")
+@click.pass_obj
+def import_(settings: Settings, file: Path, owner: str | None) -> None:
+    """Add or update meetings from a JSON list or an .ics file (re-importing updates in place)."""
+    from service.app import import_ics, import_rows, open_engine
+
+    clock = SystemClock()
+    data = _read(file)
+
+    async def main() -> str:
+        async with open_engine(settings) as engine:
+            if file.suffix.lower() == ".ics":
+                counts = await import_ics(
+                    settings,
+                    engine,
+                    data,
+                    source=f"file:{file.name}",
+                    owner_email=owner,
+                    clock=clock,
+                )
+            else:
+                counts = await import_rows(settings, engine, _json(file, data), clock)
+        return f"{counts.inserted} added, {counts.updated} updated, {counts.unchanged} unchanged"
+
+    click.echo(run(main))
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        fail(InputError(str(file), f"cannot read ({exc.strerror})"))
+
+
+def _json(file: Path, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        fail(InputError(str(file), f"not a readable JSON file ({exc})"))
+
+
+@click.group()
+def meetings() -> None:
+    """Inspect the meeting store, explain a meeting, override the rules for one."""
+
+
+@meetings.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="print a JSON array")
+@click.option("--all", "include_past", is_flag=True, help="include meetings that have ended")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.pass_obj
+def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> None:
+    """List meetings with their bot and its status, by start time."""
+    from service.app import open_engine
+    from service.store.meetings import SqlMeetingStore
+
+    async def main() -> list[MeetingView]:
+        async with open_engine(settings) as engine:
+            after = None if include_past else SystemClock().now()
+            return await SqlMeetingStore(engine).views(starting_after=after, limit=limit)
+
+    rows = [summary(view) for view in run(main)]
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table(rows)
+
+
+@meetings.command()
+@click.argument("meeting_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="print JSON")
+@click.pass_obj
+def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
+    """Every source, rule decision, planned dispatch time and state history of one meeting."""
+    from service.app import open_engine
+    from service.store.meetings import SqlMeetingStore
+
+    async def main() -> MeetingView:
+        async with open_engine(settings) as engine:
+            return await SqlMeetingStore(engine).view(meeting_id)
+
+    report = explanation(run(main))
+    if as_json:
+        echo_json(report)
+        return
+    for line in report["lines"]:
+        click.echo(line)
+
+
+@meetings.command()
+@click.argument("meeting_id", type=int)
+@click.argument("choice", type=click.Choice(["record", "skip", "clear"]))
+@click.pass_obj
+def override(settings: Settings, meeting_id: int, choice: str) -> None:
+    """Record or skip one meeting whatever the rules say (clear: back to the rules)."""
+    from service.app import open_engine
+    from service.store.meetings import SqlMeetingStore
+
+    async def main() -> MeetingView:
+        async with open_engine(settings) as engine:
+            return await SqlMeetingStore(engine).set_override(
+                meeting_id,
+                None if choice == "clear" else choice,
+                now=SystemClock().now(),
+                freeze=settings.scheduler.freeze,
+            )
+
+    view = run(main)
+    meeting = view.meeting
+    verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
+    click.echo(
+        f"meeting {meeting.id}: {verdict} ({meeting.decision_reason or 'rules'}); "
+        f"state {meeting.dispatch_state.value}"
+    )
+
+
+@click.command(name="plan")
+@click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
+@click.option("--late", "late_limit", default=20, show_default=True, help="late meetings to list")
+@click.pass_obj
+def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
+    """Show when waiting meetings' bots will be booked, and which will be late."""
+    report = run(lambda: forecast(settings, late_limit))
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(
+        f"{report['waiting']} meetings waiting; {report['creates_per_minute']} creates/min "
+        f"({report['policy']}); first dispatch {report['first_dispatch'] or '-'}, "
+        f"last {report['last_dispatch'] or '-'}"
+    )
+    if not report["late"]:
+        click.echo("every bot will be booked before its deadline")
+    for late in report["late"]:
+        seconds, title = late["late_by_seconds"], late["title"]
+        click.echo(f"LATE by {seconds:>6.0f} s  meeting {late['id']}: {title}")

@@ -1,0 +1,144 @@
+"""How meetings, plans and calendars are shown on the command line (text and JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from service.clock import SystemClock
+from service.config import Settings
+from service.feeds.addresses import mask
+from service.model import Calendar, MeetingView
+from service.timestamps import utc_iso
+
+
+def _iso(value: Any) -> str | None:
+    return utc_iso(value) if value is not None else None
+
+
+def summary(view: MeetingView) -> dict[str, Any]:
+    meeting, bot = view.meeting, view.bot
+    return {
+        "id": meeting.id,
+        "title": meeting.title,
+        "meeting_url": meeting.meeting_url,
+        "platform": meeting.platform.value,
+        "start": utc_iso(meeting.start_at),
+        "end": utc_iso(meeting.end_at),
+        "join_at": utc_iso(meeting.join_at),
+        "state": meeting.dispatch_state.value,
+        "wanted": meeting.wanted,
+        "reason": meeting.decision_reason,
+        "bot_id": bot.mavera_id if bot else None,
+        "bot_status": bot.status if bot else None,
+        "attempts": bot.attempts if bot else 0,
+        "last_error": meeting.last_error,
+    }
+
+
+def print_table(rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None) -> None:
+    columns = columns or ("id", "start", "join_at", "state", "bot_status", "bot_id", "title")
+    table = [[str(row[c] if row[c] is not None else "-") for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in table)]) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    for cells in table:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip())
+
+
+def explanation(view: MeetingView) -> dict[str, Any]:
+    """One meeting's whole story, as JSON and as the lines `meetings explain` prints."""
+    meeting, bot = view.meeting, view.bot
+    report: dict[str, Any] = {
+        **summary(view),
+        "override": meeting.override,
+        "planned_dispatch_at": utc_iso(meeting.dispatch_at),
+        "deadline": utc_iso(meeting.deadline),
+        "sources": [
+            {
+                "source": s.source,
+                "key": s.source_key,
+                "decision": "record" if s.record else "skip",
+                "reason": s.reason,
+                "explanation": s.explanation,
+            }
+            for s in view.sources
+        ],
+        "events": [{"at": utc_iso(e.at), "kind": e.kind, "detail": e.detail} for e in view.events],
+        "status_history": [
+            {"at": utc_iso(h.observed_at), "status": h.status} for h in view.history
+        ],
+    }
+    verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
+    lines = [
+        f"meeting {meeting.id}: {meeting.title}",
+        f"  call       {meeting.meeting_url} ({meeting.platform.value})",
+        f"  start      {utc_iso(meeting.start_at)}  end {utc_iso(meeting.end_at)}",
+        f"  decision   {verdict} ({meeting.decision_reason or 'rules'})"
+        + (f", override: {meeting.override}" if meeting.override else ""),
+        f"  state      {meeting.dispatch_state.value}; join at {utc_iso(meeting.join_at)}, "
+        f"dispatch planned {utc_iso(meeting.dispatch_at)}, deadline {utc_iso(meeting.deadline)}",
+    ]
+    if bot is not None:
+        lines.append(
+            f"  bot        {bot.mavera_id or '(not confirmed)'} {bot.status or ''} "
+            f"(attempts {bot.attempts})"
+        )
+    lines.append("sources:")
+    lines += [
+        f"  {s['source']} {s['key']}: {s['explanation'] or s['decision']}"
+        for s in report["sources"]
+    ] or ["  (none left)"]
+    lines.append("events:")
+    lines += [f"  {e['at']} {e['kind']}: {e['detail']}" for e in report["events"]]
+    lines.append("bot status history:")
+    lines += [f"  {h['at']} {h['status']}" for h in report["status_history"]] or ["  (none)"]
+    report["lines"] = lines
+    return report
+
+
+def calendar_row(calendar: Calendar) -> dict[str, Any]:
+    return {
+        "name": calendar.name,
+        "kind": calendar.kind.value,
+        "location": mask(calendar.location),
+        "owner": calendar.owner_email,
+        "interval_seconds": int(calendar.interval.total_seconds()),
+        "last_sync": _iso(calendar.last_attempt_at),
+        "last_success": _iso(calendar.last_success_at),
+        "last_error": calendar.last_error,
+        "events": calendar.event_count,
+        "meetings": calendar.meeting_count,
+    }
+
+
+async def forecast(settings: Settings, late_limit: int) -> dict[str, Any]:
+    """The plan the daemon would follow now, without writing it."""
+    from service.app import open_engine
+    from service.assembly import make_replanner
+    from service.budget import LocalBudget
+    from service.store.meetings import SqlMeetingStore
+
+    clock = SystemClock()
+    budget = LocalBudget(limit=settings.mavera.requests_per_minute, read_share=0, clock=clock)
+    async with open_engine(settings) as engine:
+        plan, plan_settings = await make_replanner(settings, engine, budget, clock).preview()
+        meetings = SqlMeetingStore(engine)
+        late = [
+            {
+                "id": item.key,
+                "title": (await meetings.view(item.key)).meeting.title,
+                "late_by_seconds": item.by.total_seconds(),
+            }
+            for item in plan.late[:late_limit]
+        ]
+    times = sorted(plan.times.values())
+    return {
+        "waiting": len(plan.times),
+        "policy": settings.planner.policy.value,
+        "creates_per_minute": plan_settings.capacity.per_window,
+        "first_dispatch": _iso(times[0]) if times else None,
+        "last_dispatch": _iso(times[-1]) if times else None,
+        "late_count": len(plan.late),
+        "late": late,
+    }

@@ -1,0 +1,1 @@
+"""Calendar feeds: fetching ICS data safely from URLs and files."""

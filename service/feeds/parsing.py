@@ -1,0 +1,79 @@
+"""Where feeds are parsed: in a thread (tests, one-off commands) or a process pool (daemon).
+
+Parsing and expanding a feed is CPU work in pure Python. In the daemon it runs in other
+processes, so a sync of a thousand calendars neither holds the event loop (dispatch timers
+keep firing on time) nor uses only one core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime
+from typing import Protocol
+
+from service.calendars import Feed, parse_feed
+
+
+class Parser(Protocol):
+    async def __call__(
+        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
+    ) -> Feed:
+        """``parse_feed`` somewhere else than on the event loop."""
+        ...
+
+
+class ThreadParser:
+    def close(self) -> None:
+        """Nothing to stop: the threads are the event loop's default pool."""
+
+    async def __call__(
+        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
+    ) -> Feed:
+        return await asyncio.to_thread(
+            parse_feed,
+            data,
+            window_start=window_start,
+            window_end=window_end,
+            fallback_zone=fallback_zone,
+        )
+
+
+class ProcessParser:
+    """A pool of ``workers`` processes (spawned, not forked: the daemon has threads)."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._workers = workers
+        self._pool: Executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    async def __call__(
+        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
+    ) -> Feed:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._pool, _parse, data, window_start, window_end, fallback_zone
+        )
+
+    async def warm_up(self) -> None:
+        """Start the workers now (a spawned process imports the parser: about a second)."""
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(
+            *(loop.run_in_executor(self._pool, _ready) for _ in range(self._workers))
+        )
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready() -> bool:
+    return True
+
+
+def _parse(data: bytes, start: datetime, end: datetime, fallback_zone: str) -> Feed:
+    return parse_feed(data, window_start=start, window_end=end, fallback_zone=fallback_zone)
+
+
+def make_parser(workers: int) -> ThreadParser | ProcessParser:
+    return ProcessParser(workers) if workers > 0 else ThreadParser()

@@ -1,0 +1,179 @@
+"""CalendarSync: fetch each due calendar, turn its events into meetings, follow every change.
+
+A feed that fails keeps its last good events (nothing is removed) and shows its error. A
+missing event only counts as gone when the fetch succeeded and the event's time lies inside
+both the sync window and the feed's own clip window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from service.calendars import Feed, FeedError
+from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
+from service.feeds.parsing import Parser
+from service.model import Calendar, CalendarKind
+from service.planning import Timing
+from service.ports import Clock
+from service.rules import RecordingRules
+from service.sourcing import planned_meetings
+from service.store.calendars import SqlCalendarStore
+from service.store.sources import SqlSourceStore, Window
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncSettings:
+    past: timedelta
+    ahead: timedelta
+    fallback_zone: str
+    rules: RecordingRules
+    timing: Timing
+    fetch: FetchSettings
+    # Calendars fetched and parsed at once; their meetings are stored one calendar at a time
+    # (two calendars bringing the same call must not both create it).
+    parallel: int = 4
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyncReport:
+    calendar: str
+    status: str  # "ok", "not_modified" or "error"
+    occurrences: int = 0
+    meetings: int = 0
+    inserted: int = 0
+    updated: int = 0
+    gone: int = 0
+    rows_written: int = 0
+    error: str | None = None
+
+
+class CalendarSync:
+    def __init__(
+        self,
+        *,
+        calendars: SqlCalendarStore,
+        sources: SqlSourceStore,
+        session: aiohttp.ClientSession,
+        clock: Clock,
+        settings: SyncSettings,
+        parser: Parser,
+    ) -> None:
+        self._calendars = calendars
+        self._sources = sources
+        self._session = session
+        self._clock = clock
+        self._settings = settings
+        self._parse = parser
+        self._storing = asyncio.Lock()
+        self._fetching = asyncio.Semaphore(settings.parallel)
+
+    async def sync_due(self) -> list[SyncReport]:
+        """Sync every calendar whose interval has passed."""
+        return await self.sync_all(await self._calendars.due(self._clock.now()))
+
+    async def sync_all(self, calendars: list[Calendar]) -> list[SyncReport]:
+        """Fetch and parse several at once; store one at a time."""
+        return list(await asyncio.gather(*(self.sync(calendar) for calendar in calendars)))
+
+    async def sync(self, calendar: Calendar) -> SyncReport:
+        try:
+            async with self._fetching:
+                fetched = await fetch(calendar, self._session, self._settings.fetch)
+                feed = await self._parsed(fetched)
+            async with self._storing:
+                if feed is None:
+                    return await self._unchanged(calendar, fetched)
+                return await self._store(calendar, fetched, feed)
+        except (FeedFetchError, FeedError) as exc:
+            log.warning("calendar %r: %s (its meetings are kept)", calendar.name, exc)
+            await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=str(exc))
+            return SyncReport(calendar=calendar.name, status="error", error=str(exc))
+
+    def _window(self) -> tuple[datetime, datetime]:
+        now = self._clock.now()
+        return now - self._settings.past, now + self._settings.ahead
+
+    async def _parsed(self, fetched: Fetched) -> Feed | None:
+        if fetched.data is None:
+            return None
+        start, end = self._window()
+        return await self._parse(
+            fetched.data,
+            window_start=start,
+            window_end=end,
+            fallback_zone=self._settings.fallback_zone,
+        )
+
+    async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
+        await self._calendars.record_success(
+            calendar.id,
+            now=self._clock.now(),
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            clip=None,
+            counts=None,
+        )
+        return SyncReport(calendar=calendar.name, status="not_modified")
+
+    async def _store(self, calendar: Calendar, fetched: Fetched, feed: Feed) -> SyncReport:
+        now = self._clock.now()
+        start, end = self._window()
+        planned = planned_meetings(
+            feed,
+            source=calendar.source,
+            owner_email=calendar.owner_email,
+            rules=self._settings.rules,
+            timing=self._settings.timing,
+            now=now,
+        )
+        counts = await self._sources.apply(
+            calendar.source, planned, window=present_window(feed, start, end), now=now
+        )
+        await self._calendars.record_success(
+            calendar.id,
+            now=now,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            clip=(feed.clip_start_at, feed.clip_end_at),
+            counts=(len(feed.occurrences), len(planned)),
+        )
+        return SyncReport(
+            calendar=calendar.name,
+            status="ok",
+            occurrences=len(feed.occurrences),
+            meetings=len(planned),
+            inserted=counts.inserted,
+            updated=counts.updated,
+            gone=counts.gone,
+            rows_written=counts.rows_written,
+        )
+
+
+async def fetch(
+    calendar: Calendar, session: aiohttp.ClientSession, settings: FetchSettings
+) -> Fetched:
+    if calendar.kind is CalendarKind.ICS_FILE:
+        return await read_file(calendar.location, etag=calendar.etag, max_bytes=settings.max_bytes)
+    return await fetch_url(
+        session,
+        calendar.location,
+        etag=calendar.etag,
+        last_modified=calendar.last_modified,
+        settings=settings,
+    )
+
+
+def present_window(feed: Feed, start: datetime, end: datetime) -> Window:
+    """Where this fetch is complete: the sync window cut to the feed's clip window."""
+    if feed.clip_start_at is not None:
+        start = max(start, feed.clip_start_at)
+    if feed.clip_end_at is not None:
+        end = min(end, feed.clip_end_at)
+    return Window(start=start, end=max(start, end))
