@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from service.errors import SendWindowPassed
 from service.ports import Clock, Purpose
 from service.sliding_window import SlidingWindow
 
@@ -33,10 +34,12 @@ class LocalBudget:
         self._reads = SlidingWindow(limit=read_limit(limit, read_share), length=WINDOW)
         self._paused: tuple[datetime, str] | None = None
 
-    async def acquire(self, purpose: Purpose) -> None:
+    async def acquire(self, purpose: Purpose, *, by: datetime | None = None) -> None:
         while True:
             now = self._clock.now()
             at = self._next_free_at(purpose, now)
+            if by is not None and at > by:
+                raise SendWindowPassed("no room in the request budget before the send-by time")
             if at <= now:
                 self._all.record(now)
                 if purpose is Purpose.READ:

@@ -42,6 +42,9 @@ class DispatchSettings:
     give_up_after: timedelta
     polling: PollingPolicy
     freeze: timedelta = timedelta(minutes=5)
+    # A create must leave this long before its claim's lease ends (the request timeout and
+    # a margin), so its answer is written while the claim still holds.
+    send_margin: timedelta = timedelta(seconds=25)
     max_list_pages: int = 200
 
 
@@ -94,6 +97,7 @@ class Dispatcher:
                 title=intent.claim.title,
                 bot_name=self._settings.bot_name,
                 workspace_id=self._settings.workspace_id,
+                send_by=_send_by(intent, self._settings.send_margin),
             )
         except MaveraError as exc:
             await self._record_failure(intent, exc)
@@ -228,6 +232,11 @@ class Dispatcher:
             await self._api.cancel_bot(remote.mavera_id, reason="duplicate booking by autojoin")
         except MaveraError as exc:
             log.error("ALERT: could not cancel duplicate bot %s: %s", remote.mavera_id, exc)
+
+
+def _send_by(intent: Intent, margin: timedelta) -> datetime | None:
+    lease_until = intent.claim.lease_until
+    return lease_until - margin if lease_until is not None else None
 
 
 def _adoption(claim: Claim) -> Intent:

@@ -97,5 +97,9 @@ class MaveraNotSent(MaveraError):
     """The request never reached Mavera (connection refused, connect timeout): nothing happened."""
 
 
+class SendWindowPassed(MaveraNotSent):
+    """The request budget had no room before the time the request had to leave by."""
+
+
 class MaveraOutcomeUnknown(MaveraError):
     """The request may have been carried out (timeout after sending, reset, 5xx)."""

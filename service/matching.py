@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from service.errors import InvalidMeetingUrl
 from service.listing import ListOrder
 from service.meeting_links import normalize_meeting_url
-from service.model import Bot, RemoteBot
+from service.model import Bot, BotStatus, RemoteBot
 
 MatchKey = tuple[str, int]
 
@@ -63,7 +63,9 @@ class ListScan:
         self._order.follow(bots)
         for remote in bots:
             key = match_key(remote.meeting_url, remote.join_at)
-            if key in self._wanted and remote.mavera_id not in known and self._recent(remote):
+            # A cancelled bot records nothing: adopting it would leave the meeting without one.
+            usable = remote.status != BotStatus.CANCELLED and remote.mavera_id not in known
+            if key in self._wanted and usable and self._recent(remote):
                 self._found.setdefault(key, []).append(remote)
 
     def complete(self) -> bool:

@@ -149,6 +149,7 @@ class Claim:
     prior: DispatchState
     pending_bot: Bot | None
     booked_bot: Bot | None = None
+    lease_until: datetime | None = None
 
     @property
     def reconcile(self) -> bool:

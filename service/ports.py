@@ -34,8 +34,11 @@ class RequestBudget(Protocol):
     """The API key's per-minute budget and account state, shared by everything that calls
     Mavera (every replica, on PostgreSQL)."""
 
-    async def acquire(self, purpose: Purpose) -> None:
-        """Wait until one request for ``purpose`` fits in the window, then count it."""
+    async def acquire(self, purpose: Purpose, *, by: datetime | None = None) -> None:
+        """Wait until one request for ``purpose`` fits in the window, then count it.
+
+        :raises SendWindowPassed: no room before ``by`` (nothing was counted or sent).
+        """
         ...
 
     async def block(self, until: datetime) -> None:
@@ -79,8 +82,9 @@ class BotApi(Protocol):
         title: str,
         bot_name: str,
         workspace_id: str | None,
+        send_by: datetime | None = None,
     ) -> RemoteBot:
-        """Book a bot that joins ``meeting_url`` at ``join_at``."""
+        """Book a bot that joins ``meeting_url`` at ``join_at``; never send after ``send_by``."""
         ...
 
     async def get_bot(self, mavera_id: str) -> RemoteBot:

@@ -22,13 +22,15 @@ class SlidingWindow:
         self._blocked_until: datetime | None = None
 
     def _expire(self, now: datetime) -> None:
+        """Forget sends that left the window; only when recording at ``now`` (queries about
+        another time must not change what the present sees)."""
         horizon = now - self.length
         while self._sent and self._sent[0] <= horizon:
             self._sent.popleft()
 
     def used(self, now: datetime) -> int:
-        self._expire(now)
-        return len(self._sent)
+        horizon = now - self.length
+        return sum(1 for sent in self._sent if horizon < sent <= now)
 
     def free(self, now: datetime) -> int:
         if self._blocked_until is not None and now < self._blocked_until:
@@ -36,6 +38,7 @@ class SlidingWindow:
         return max(0, self.limit - self.used(now))
 
     def record(self, now: datetime, count: int = 1) -> None:
+        self._expire(now)
         self._sent.extend([now] * count)
 
     def next_free_at(self, now: datetime) -> datetime:

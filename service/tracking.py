@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from service.errors import MaveraError, MaveraNotFound
 from service.lifecycle import observe
 from service.listing import ListOrder
-from service.model import Bot, Observed, RemoteBot
+from service.model import Bot, BotStatus, Observed, RemoteBot
 from service.polling import PollingPolicy, next_check_at
 from service.ports import BotApi, Clock, TrackingStore
 
@@ -156,6 +156,14 @@ class Tracker:
             )
         if seen.record:
             log.info("bot %s of meeting %d: %s", remote.mavera_id, bot.meeting_id, remote.status)
+        if seen.record and remote.status == BotStatus.CANCELLED:
+            # autojoin closes a booking before it cancels its bot: this one was cancelled
+            # elsewhere (Mavera's dashboard), and the meeting is left without a recording.
+            log.error(
+                "ALERT: bot %s of meeting %d was cancelled outside autojoin",
+                remote.mavera_id,
+                bot.meeting_id,
+            )
         status = remote.status if seen.record else (bot.status or remote.status)
         track_until = bot.track_until or now
         following = next_check_at(

@@ -22,6 +22,7 @@ from service.errors import (
     MaveraRateLimited,
     MaveraRejected,
     MaveraUnauthorized,
+    SendWindowPassed,
 )
 from service.mavera import payloads
 from service.model import RemoteBot, RemotePage
@@ -83,7 +84,10 @@ class MaveraClient:
         title: str,
         bot_name: str,
         workspace_id: str | None,
+        send_by: datetime | None = None,
     ) -> RemoteBot:
+        """Book a bot; with ``send_by``, the request is not sent at all after that time
+        (``SendWindowPassed``), so it cannot outlive the claim it was sent under."""
         body = payloads.create_body(
             meeting_url=meeting_url,
             join_at=join_at,
@@ -91,7 +95,9 @@ class MaveraClient:
             bot_name=bot_name,
             workspace_id=workspace_id,
         )
-        data = await self._call("POST", "/meetings", Purpose.CREATE, body=body, repeatable=False)
+        data = await self._call(
+            "POST", "/meetings", Purpose.CREATE, body=body, repeatable=False, send_by=send_by
+        )
         return _parse(payloads.remote_bot, data)
 
     async def get_bot(self, mavera_id: str) -> RemoteBot:
@@ -135,6 +141,7 @@ class MaveraClient:
         repeatable: bool,
         body: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
+        send_by: datetime | None = None,
     ) -> Any:
         retrying = AsyncRetrying(
             retry=retry_if_exception(lambda exc: _retryable(exc, repeatable=repeatable)),
@@ -145,7 +152,9 @@ class MaveraClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._send(method, path, purpose, body=body, params=params)
+                return await self._send(
+                    method, path, purpose, body=body, params=params, send_by=send_by
+                )
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def _send(
@@ -156,8 +165,9 @@ class MaveraClient:
         *,
         body: Mapping[str, str] | None,
         params: Mapping[str, str] | None,
+        send_by: datetime | None,
     ) -> Any:
-        await self._budget.acquire(purpose)
+        await self._budget.acquire(purpose, by=send_by)
         url = self._base_url + path
         try:
             async with self._session.request(
@@ -208,6 +218,8 @@ class MaveraClient:
 
 
 def _retryable(exc: BaseException, *, repeatable: bool) -> bool:
+    if isinstance(exc, SendWindowPassed):
+        return False
     if isinstance(exc, MaveraRateLimited | MaveraNotSent):
         return True
     return repeatable and isinstance(exc, MaveraOutcomeUnknown)

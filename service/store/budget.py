@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.budget import WINDOW, read_limit
 from service.credentials import ApiKey
+from service.errors import SendWindowPassed
 from service.ports import Clock, Purpose
 from service.sliding_window import SlidingWindow
 from service.store.engine import reading
@@ -61,11 +62,14 @@ class SqlBudget:
         except IntegrityError:
             pass
 
-    async def acquire(self, purpose: Purpose) -> None:
+    async def acquire(self, purpose: Purpose, *, by: datetime | None = None) -> None:
         while True:
-            wait = await self._try_send(purpose, self._clock.now())
+            now = self._clock.now()
+            wait = await self._try_send(purpose, now)
             if wait is None:
                 return
+            if by is not None and now + timedelta(seconds=wait) > by:
+                raise SendWindowPassed("no room in the request budget before the send-by time")
             await self._clock.sleep(max(wait, MIN_WAIT))
 
     async def free_for_writes(self, now: datetime) -> int:

@@ -41,6 +41,7 @@ async def load_claims(conn: AsyncConnection, prior: dict[int, str], token: str) 
             prior=DispatchState(prior[row["id"]]),
             pending_bot=pending.get(row["id"]),
             booked_bot=booked.get(row["id"]),
+            lease_until=row["lease_until"],
         )
         for row in rows
     ]

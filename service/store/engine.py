@@ -20,7 +20,9 @@ def is_sqlite(url: str | URL) -> bool:
 
 
 def sqlite_path(url: str | URL) -> str | None:
-    """The file behind a SQLite URL, or None for an in-memory database."""
+    """The file behind a SQLite URL; None for an in-memory database or any other backend."""
+    if not is_sqlite(url):
+        return None
     database = make_url(url).database
     return database if database and database != ":memory:" else None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.credentials import ApiKey
+from service.errors import SendWindowPassed
 from service.ports import Purpose
 from service.store.budget import SqlBudget, key_id
 from service.store.leases import SqlLeases
@@ -110,3 +112,14 @@ async def test_racing_replicas_get_one_lease(engine: AsyncEngine) -> None:
         *(h.hold("planner", now=T0, ttl=timedelta(seconds=30)) for h in holders)
     )
     assert sorted(won) == [False] * 4 + [True]
+
+
+async def test_no_room_before_the_send_by_time_is_refused_for_every_replica(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    shared = await budget(engine, clock, limit=1)
+    await shared.acquire(Purpose.CREATE)
+    with pytest.raises(SendWindowPassed):
+        await shared.acquire(Purpose.CREATE, by=T0 + timedelta(seconds=30))
+    assert clock.now() == T0
+    assert await shared.free_for_writes(T0 + timedelta(seconds=61)) == 1

@@ -43,7 +43,10 @@ class World:
 
 @asynccontextmanager
 async def world(
-    engine: AsyncEngine, clock: FakeClock, **sim_changes: object
+    engine: AsyncEngine,
+    clock: FakeClock,
+    daemon_settings: Settings = SETTINGS,
+    **sim_changes: object,
 ) -> AsyncIterator[World]:
     settings = sim_settings(durations=FAST, **sim_changes)
     async with (
@@ -51,14 +54,14 @@ async def world(
         aiohttp.ClientSession() as session,
     ):
         daemon = await build_daemon(
-            settings=SETTINGS,
+            settings=daemon_settings,
             engine=engine,
             session=session,
             api_key=ApiKey(TEST_KEY),
             base_url=sim.base_url,
             clock=clock,
         )
-        yield World(daemon=daemon, sim=sim, clock=clock, settings=SETTINGS)
+        yield World(daemon=daemon, sim=sim, clock=clock, settings=daemon_settings)
 
 
 def rows(count: int, *, start: datetime, minutes: int = 5) -> list[dict[str, object]]:
@@ -270,3 +273,32 @@ async def test_a_bot_mavera_forgot_stops_being_tracked(
         assert view.bot.last_error_code == "not_found"
         clock.advance(600)
         assert await w.daemon.tracker.refresh_due() == 0
+
+
+async def test_a_create_is_never_sent_after_its_claim_could_expire(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    # One request a minute and a 20 s claim lease: the second create cannot get a slot
+    # while its claim is safe, so it must not be sent late (its answer would lose the fence).
+    tight = Settings.model_validate(
+        {
+            "mavera": {"requests_per_minute": 1, "timeout_seconds": 2},
+            "scheduler": {"lease_seconds": 20},
+        }
+    )
+    async with world(engine, clock, tight, rpm=1) as w:
+        await import_rows(
+            w.settings, w.daemon.engine, rows(2, start=T0 + timedelta(minutes=5)), clock
+        )
+        assert await w.daemon.dispatcher.dispatch_due() == 1
+        assert await w.daemon.dispatcher.dispatch_due() == 1  # handled: handed back, not sent
+        assert clock.now() == T0  # it did not sit on its claim waiting for the budget
+        assert len(w.sim.state.bots) == 1
+        second = (await views(w))[1].meeting
+        assert second.dispatch_state is DispatchState.WAITING
+        assert second.last_error == "no room in the request budget before the send-by time"
+        clock.advance(61)
+        await dispatch_all(w)
+        assert len(w.sim.state.bots) == 2
+        assert set(bots_per_url(w).values()) == {1}
+        assert [r.status for r in w.sim.state.requests].count(429) == 0

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from service.budget import WINDOW, LocalBudget
+from service.errors import SendWindowPassed
 from service.ports import Purpose
 from tests.fakes.clock import FakeClock
 
@@ -138,3 +141,14 @@ async def test_a_pause_lasts_until_its_end() -> None:
     await budget.pause(until=until, reason="HTTP 401 revoked_api_key")
     assert await budget.paused(T0) == (until, "HTTP 401 revoked_api_key")
     assert await budget.paused(until) is None
+
+
+async def test_no_room_before_the_send_by_time_sends_nothing() -> None:
+    budget, clock = make_budget(limit=1)
+    await budget.acquire(Purpose.CREATE)
+    with pytest.raises(SendWindowPassed):
+        await budget.acquire(Purpose.CREATE, by=T0 + timedelta(seconds=30))
+    assert clock.now() == T0  # it did not wait for a slot it could not use
+    assert await budget.free_for_writes(T0 + WINDOW) == 1  # and counted nothing
+    await budget.acquire(Purpose.CREATE, by=T0 + WINDOW)
+    assert clock.now() == T0 + WINDOW

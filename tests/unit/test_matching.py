@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -211,3 +212,13 @@ def test_a_booking_with_no_bot_found_is_left_unresolved() -> None:
     found = remote("m1", created_at=minutes(1), url=MEET)
     scan.add_page([found], known=set())
     assert scan.resolve() == Resolution(adopt={2: found}, duplicates=[])
+
+
+def test_a_cancelled_bot_is_never_adopted() -> None:
+    scan = scan_of(booking(1))
+    cancelled = replace(remote("m_cancelled", created_at=minutes(1)), status="cancelled")
+    scan.add_page([cancelled, remote("m_live", created_at=minutes(2))], known=set())
+    assert scan.resolve().adopt == {1: remote("m_live", created_at=minutes(2))}
+    only_cancelled = scan_of(booking(1))
+    only_cancelled.add_page([cancelled], known=set())
+    assert only_cancelled.resolve().adopt == {}
