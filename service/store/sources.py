@@ -18,15 +18,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from service.model import DispatchState
 from service.planning import PlannedMeeting
 from service.store.events import note
-from service.store.tables import meeting_events, meeting_sources, meetings
+from service.store.meeting_writes import insert_meetings, meeting_rows, update_meeting
+from service.store.tables import meeting_sources, meetings
 from service.store.wishes import settle_wishes
 
 CHUNK = 400
-_WISH = ("title", "meeting_url", "platform", "start_at", "end_at", "organizer", "attendees")
-_TIMES = ("join_at", "deadline", "sequence")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,16 +100,16 @@ async def _apply_chunk(
     now: datetime,
 ) -> None:
     homes = await _find_homes(conn, chunk, own)
-    rows = await _meeting_rows(conn, set(homes.values()))
+    rows = await meeting_rows(conn, set(homes.values()))
     homeless = [i for i in chunk if i.meeting.source_key not in homes and i.may_create]
-    homes.update(await _insert_meetings(conn, homeless, counts, now))
+    homes.update(await insert_meetings(conn, homeless, counts, now))
     fresh: list[dict[str, Any]] = []
     for item in chunk:
         meeting_id = homes.get(item.meeting.source_key)
         if meeting_id is None:
             continue  # a cancelled or finished occurrence of a meeting we never had
         if meeting_id in rows:
-            await _update_meeting(conn, rows, meeting_id, item, counts, now)
+            await update_meeting(conn, rows, meeting_id, item, counts, now)
         existing = own.get(item.meeting.source_key)
         if existing is None:
             fresh.append(_source_row(source, item, meeting_id, now))
@@ -121,40 +119,6 @@ async def _apply_chunk(
     if fresh:
         await conn.execute(insert(meeting_sources), fresh)
         counts.rows_written += len(fresh)
-
-
-async def _insert_meetings(
-    conn: AsyncConnection, items: Sequence[PlannedMeeting], counts: ApplyCounts, now: datetime
-) -> dict[str, int]:
-    """New meetings in one statement; occurrences of one call in this batch share one."""
-    by_call: dict[tuple[str, datetime], PlannedMeeting] = {}
-    for item in items:
-        by_call.setdefault((item.meeting.meeting_url, item.meeting.start_at), item)
-    if not by_call:
-        return {}
-    firsts = list(by_call.values())
-    # Matched by the call itself: asking for rows in parameter order would make SQLite
-    # insert them one statement at a time.
-    statement = insert(meetings).returning(
-        meetings.c.id, meetings.c.meeting_url, meetings.c.start_at
-    )
-    result = await conn.execute(statement, [_new_meeting(item, now) for item in firsts])
-    ids = {(row.meeting_url, row.start_at): row.id for row in result.all()}
-    await conn.execute(
-        insert(meeting_events),
-        [
-            {
-                "meeting_id": ids[call],
-                "at": now,
-                "kind": "created",
-                "detail": f"from {i.meeting.source}",
-            }
-            for call, i in by_call.items()
-        ],
-    )
-    counts.inserted += len(firsts)
-    counts.rows_written += 2 * len(firsts)
-    return {i.meeting.source_key: ids[(i.meeting.meeting_url, i.meeting.start_at)] for i in items}
 
 
 async def _find_homes(
@@ -184,79 +148,6 @@ async def _find_homes(
             if call in found:
                 homes[item.meeting.source_key] = found[call]
     return homes
-
-
-async def _meeting_rows(conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
-    if not ids:
-        return {}
-    query = select(meetings).where(meetings.c.id.in_(ids))
-    return {row["id"]: row for row in (await conn.execute(query)).mappings()}
-
-
-def _wish_values(item: PlannedMeeting) -> dict[str, Any]:
-    meeting, times = item.meeting, item.times
-    return {
-        "title": meeting.title,
-        "meeting_url": meeting.meeting_url,
-        "platform": meeting.platform.value,
-        "start_at": meeting.start_at,
-        "end_at": meeting.end_at,
-        "organizer": meeting.organizer,
-        "attendees": list(meeting.attendees),
-        "join_at": times.join_at,
-        "deadline": times.deadline,
-        "sequence": meeting.sequence,
-    }
-
-
-def _new_meeting(item: PlannedMeeting, now: datetime) -> dict[str, Any]:
-    return {
-        **_wish_values(item),
-        "wanted": item.meeting.record,
-        "decision_reason": item.meeting.reason,
-        "dispatch_state": (
-            DispatchState.WAITING if item.meeting.record else DispatchState.SKIPPED
-        ).value,
-        "dispatch_at": item.times.dispatch_at,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-async def _update_meeting(
-    conn: AsyncConnection,
-    rows: dict[int, Any],
-    meeting_id: int,
-    item: PlannedMeeting,
-    counts: ApplyCounts,
-    now: datetime,
-) -> None:
-    row = rows.get(meeting_id)
-    if row is None or item.meeting.sequence < row["sequence"]:
-        counts.unchanged += 1
-        return
-    wanted = _wish_values(item)
-    changes = {name: wanted[name] for name in (*_WISH, *_TIMES) if row[name] != wanted[name]}
-    if not changes:
-        counts.unchanged += 1
-        return
-    if row["dispatch_state"] == DispatchState.WAITING:
-        changes["dispatch_at"] = item.times.dispatch_at
-    changes["updated_at"] = now
-    await conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(changes))
-    await note(conn, meeting_id, now, "updated", _describe(row, changes))
-    rows[meeting_id] = {**row, **changes}
-    counts.touched.add(meeting_id)
-    if {"join_at", "meeting_url"} & changes.keys():
-        counts.changed.add(meeting_id)
-    counts.updated += 1
-    counts.rows_written += 2
-
-
-def _describe(row: Any, changes: dict[str, Any]) -> str:
-    shown = [name for name in ("start_at", "end_at", "meeting_url", "title") if name in changes]
-    parts = [f"{name}: {row[name]} -> {changes[name]}" for name in shown]
-    return "; ".join(parts) or "details changed"
 
 
 def _source_values(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:
