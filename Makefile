@@ -56,9 +56,10 @@ simulate: install
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 
-bench: install  ## the four benchmarks with their defaults (~50 min); JSON in bench/out/
+bench: install  ## every benchmark with its defaults (~1 h); JSON in bench/out/
 	$(BIN)/python -m bench.peak
 	$(BIN)/python -m bench.chaos
 	$(BIN)/python -m bench.chaos --db postgresql
 	$(BIN)/python -m bench.replicas
 	$(BIN)/python -m bench.startup
+	$(BIN)/python -m bench.sync
