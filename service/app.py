@@ -13,20 +13,19 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.assembly import Daemon, build_daemon, fetch_settings, timing
-from service.calendars import parse_feed
 from service.clock import SystemClock
 from service.config import Settings
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.feeds.fetch import feed_session
-from service.feeds.parsing import make_parser
+from service.feeds.parsing import make_parser, parse_here
 from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
 from service.sourcing import judged, planned_meetings
 from service.store.engine import make_engine, sqlite_path
 from service.store.lock import single_daemon
-from service.store.migrate import ensure_at_head
+from service.store.schema import ensure_at_head
 from service.store.sources import ApplyCounts, SqlSourceStore
 
 log = logging.getLogger(__name__)
@@ -65,11 +64,11 @@ async def import_ics(
     """Meetings from an ICS file, inside the sync window; an import never removes any."""
     now = clock.now()
     calendars = settings.calendars
-    feed = parse_feed(
+    feed = parse_here(
         data,
-        window_start=now - timedelta(days=calendars.past_days),
-        window_end=now + timedelta(days=calendars.sync_days),
-        fallback_zone=calendars.fallback_zone,
+        now - timedelta(days=calendars.past_days),
+        now + timedelta(days=calendars.sync_days),
+        calendars.fallback_zone,
     )
     planned = planned_meetings(
         feed,

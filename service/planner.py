@@ -103,30 +103,33 @@ def _preferred(job: Job, *, now: datetime, settings: PlanSettings) -> datetime:
 
 def _latest_times(
     ordered: Sequence[Job], *, now: datetime, settings: PlanSettings
-) -> dict[int, datetime]:
+) -> list[datetime]:
     """Backward pass: from the last deadline down, each job as late as both its preferred
-    time and the spacing after the next job allow."""
+    time and the spacing after the next job allow. The result, aligned with ``ordered``,
+    rises strictly: each time is at least one spacing before the next."""
     spacing = settings.capacity.spacing
-    latest: dict[int, datetime] = {}
+    latest: list[datetime] = []
     following: datetime | None = None
     for job in reversed(ordered):
         at = _preferred(job, now=now, settings=settings)
         if following is not None:
             at = min(at, following - spacing * job.cost)
-        latest[job.key] = at
+        latest.append(at)
         following = at
+    latest.reverse()
     return latest
 
 
 def _no_earlier_than_now(
-    ordered: Sequence[Job], latest: dict[int, datetime], *, now: datetime, spacing: timedelta
+    ordered: Sequence[Job], latest: Sequence[datetime], *, now: datetime, spacing: timedelta
 ) -> dict[int, datetime]:
     """Forward pass: what the backward pass put in the past moves to now and after, in
-    deadline order, pushing later jobs only as far as the spacing requires."""
+    deadline order (which is also the order of the latest times), pushing later jobs only
+    as far as the spacing requires."""
     times: dict[int, datetime] = {}
     free_from = now
-    for job in sorted(ordered, key=lambda job: (max(latest[job.key], now), job.deadline, job.key)):
-        at = max(latest[job.key], free_from)
+    for job, at in zip(ordered, latest, strict=True):
+        at = max(at, free_from)
         times[job.key] = at
         free_from = at + spacing * job.cost
     return times

@@ -198,13 +198,11 @@ def _when(option: str, text: str) -> datetime:
 async def _preview(
     settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
 ) -> list[dict[str, Any]]:
-    from service.calendars import parse_feed
+    from service.feeds.parsing import parse_here
     from service.previewing import preview as preview_rows
 
     data, owner_email = await _feed_bytes(settings, source, owner)
-    feed = parse_feed(
-        data, window_start=start, window_end=end, fallback_zone=settings.calendars.fallback_zone
-    )
+    feed = parse_here(data, start, end, settings.calendars.fallback_zone)
     return preview_rows(feed, rules=settings.rules, owner_email=owner_email, start=start, end=end)
 
 

@@ -13,7 +13,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import datetime
 from typing import Protocol
 
-from service.calendars import Feed, parse_feed
+from service.calendars import Feed
 
 
 class Parser(Protocol):
@@ -31,13 +31,7 @@ class ThreadParser:
     async def __call__(
         self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
     ) -> Feed:
-        return await asyncio.to_thread(
-            parse_feed,
-            data,
-            window_start=window_start,
-            window_end=window_end,
-            fallback_zone=fallback_zone,
-        )
+        return await asyncio.to_thread(parse_here, data, window_start, window_end, fallback_zone)
 
 
 class ProcessParser:
@@ -53,7 +47,7 @@ class ProcessParser:
     ) -> Feed:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(
-            self._pool, _parse, data, window_start, window_end, fallback_zone
+            self._pool, parse_here, data, window_start, window_end, fallback_zone
         )
 
     async def warm_up(self) -> None:
@@ -71,7 +65,10 @@ def _ready() -> bool:
     return True
 
 
-def _parse(data: bytes, start: datetime, end: datetime, fallback_zone: str) -> Feed:
+def parse_here(data: bytes, start: datetime, end: datetime, fallback_zone: str) -> Feed:
+    """``parse_feed`` in this thread; the parser's libraries load on the first call."""
+    from service.calendars.ics import parse_feed  # here, not at the top: kept out of the daemon
+
     return parse_feed(data, window_start=start, window_end=end, fallback_zone=fallback_zone)
 
 

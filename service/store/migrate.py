@@ -1,4 +1,4 @@
-"""Schema migrations: Alembic upgrade, and the check that the database is at head."""
+"""Schema migrations with Alembic (the daemon's start-up check is in ``schema``)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from service.errors import SchemaOutOfDate
-from service.store.engine import reading
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -37,16 +31,3 @@ def head_revision() -> str:
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
     assert head is not None, "no migrations found"
     return head
-
-
-async def ensure_at_head(engine: AsyncEngine) -> None:
-    """Refuse to run on a schema that is behind (or ahead of) this code."""
-    async with reading(engine) as conn:
-        current = await conn.run_sync(_current_revision)
-    head = head_revision()
-    if current != head:
-        raise SchemaOutOfDate(current, head)
-
-
-def _current_revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()

@@ -16,6 +16,7 @@ from service.store.tables import bots, meetings
 
 WAITING = DispatchState.WAITING.value
 PLANNED = (WAITING, DispatchState.STALE.value)
+STREAM_ROWS = 2_000
 
 
 class SqlPlanStore:
@@ -46,9 +47,12 @@ class SqlPlanStore:
         jobs: list[Job] = []
         current: dict[int, datetime] = {}
         async with reading(self._engine) as conn:
-            for row in await conn.execute(query):
-                jobs.append(_job(row))
-                current[row.id] = row.dispatch_at
+            # Streamed: a hundred thousand waiting meetings are never all held as rows.
+            result = await conn.stream(query, execution_options={"yield_per": STREAM_ROWS})
+            async for rows in result.partitions():
+                for row in rows:
+                    jobs.append(_job(row))
+                    current[row.id] = row.dispatch_at
         return jobs, current
 
     async def reschedule(self, times: Mapping[int, datetime], *, now: datetime) -> int:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.store.migrate import (
-    alembic_config,
-    downgrade,
-    ensure_at_head,
-    head_revision,
-    upgrade,
-)
+from service.errors import SchemaOutOfDate
+from service.store.engine import make_engine
+from service.store.migrate import alembic_config, downgrade, head_revision, upgrade
+from service.store.schema import SCHEMA_HEAD, current_revision, ensure_at_head
 from service.store.tables import metadata
 
 
@@ -56,6 +55,8 @@ async def _down_and_up(engine: AsyncEngine, database_url: str) -> None:
     assert newest is not None
     async with engine.connect() as conn:
         assert await conn.run_sync(_current) == newest.down_revision
+    with pytest.raises(SchemaOutOfDate, match=f"at {newest.down_revision}, code expects"):
+        await ensure_at_head(engine)
     await engine.dispose()
     await asyncio.to_thread(upgrade, database_url)
     await ensure_at_head(engine)
@@ -64,5 +65,21 @@ async def _down_and_up(engine: AsyncEngine, database_url: str) -> None:
         assert await conn.run_sync(_diff) == []
 
 
-def test_there_is_exactly_one_head() -> None:
-    assert len(head_revision()) == 12
+def test_there_is_exactly_one_head_and_the_daemon_knows_it() -> None:
+    assert head_revision() == SCHEMA_HEAD, (
+        "a new migration: set SCHEMA_HEAD in service/store/schema.py to its revision"
+    )
+
+
+async def test_an_empty_database_is_refused_with_the_way_out(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(SchemaOutOfDate, match=r"at nothing.*run `autojoin migrate`"):
+            await ensure_at_head(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_daemons_revision_check_reads_what_alembic_wrote(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert await conn.run_sync(current_revision) == await conn.run_sync(_current)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from service.calendars import parse_feed
+from service.calendars.ics import parse_feed
 from service.feeds.parsing import ProcessParser, ThreadParser
 
 FEED = Path(__file__).resolve().parents[1] / "data" / "ics" / "rie__daylight_saving_time.ics"

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.calendars import Attendee, Feed, FeedError, parse_feed
+from service.calendars import Attendee, Feed, FeedError
+from service.calendars.ics import parse_feed
 from service.errors import ServiceError
 from service.meeting_links import NormalizedLink
 from service.model import Platform

@@ -10,7 +10,8 @@ from typing import Final
 
 import pytest
 
-from service.calendars import Feed, Occurrence, parse_feed
+from service.calendars import Feed, Occurrence
+from service.calendars.ics import parse_feed
 from service.meeting_links import NormalizedLink
 from service.model import Platform
 
