@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from service.calendars import Feed, Occurrence
@@ -86,6 +86,35 @@ def planned_meetings(
         for occurrence in feed.occurrences
     )
     return [item for item in found if item is not None]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sourced:
+    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window."""
+
+    planned: list[PlannedMeeting]
+    occurrences: int
+    clip_start_at: datetime | None
+    clip_end_at: datetime | None
+
+
+def sourced(
+    feed: Feed,
+    *,
+    source: str,
+    owner_email: str | None,
+    rules: RecordingRules,
+    timing: Timing,
+    now: datetime,
+) -> Sourced:
+    return Sourced(
+        planned=planned_meetings(
+            feed, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
+        ),
+        occurrences=len(feed.occurrences),
+        clip_start_at=feed.clip_start_at,
+        clip_end_at=feed.clip_end_at,
+    )
 
 
 def judged(meeting: MeetingInput, *, rules: RecordingRules, now: datetime) -> MeetingInput:

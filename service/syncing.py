@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 
 import aiohttp
 
-from service.calendars import Feed, FeedError
+from service.calendars import FeedError
 from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
-from service.feeds.parsing import Parser
+from service.feeds.parsing import FeedJob, Parser
 from service.model import Calendar, CalendarKind
 from service.planning import Timing
 from service.ports import Clock
 from service.rules import RecordingRules
-from service.sourcing import planned_meetings
+from service.sourcing import Sourced
 from service.store.calendars import SqlCalendarStore
 from service.store.sources import SqlSourceStore, Window
 
@@ -86,29 +86,28 @@ class CalendarSync:
         try:
             async with self._fetching:
                 fetched = await fetch(calendar, self._session, self._settings.fetch)
-                feed = await self._parsed(fetched)
+                job = self._job(calendar)
+                read = None if fetched.data is None else await self._parse(fetched.data, job)
             async with self._storing:
-                if feed is None:
+                if read is None:
                     return await self._unchanged(calendar, fetched)
-                return await self._store(calendar, fetched, feed)
+                return await self._store(calendar, fetched, job, read)
         except (FeedFetchError, FeedError) as exc:
             log.warning("calendar %r: %s (its meetings are kept)", calendar.name, exc)
             await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=str(exc))
             return SyncReport(calendar=calendar.name, status="error", error=str(exc))
 
-    def _window(self) -> tuple[datetime, datetime]:
+    def _job(self, calendar: Calendar) -> FeedJob:
         now = self._clock.now()
-        return now - self._settings.past, now + self._settings.ahead
-
-    async def _parsed(self, fetched: Fetched) -> Feed | None:
-        if fetched.data is None:
-            return None
-        start, end = self._window()
-        return await self._parse(
-            fetched.data,
-            window_start=start,
-            window_end=end,
+        return FeedJob(
+            window_start=now - self._settings.past,
+            window_end=now + self._settings.ahead,
             fallback_zone=self._settings.fallback_zone,
+            source=calendar.source,
+            owner_email=calendar.owner_email,
+            rules=self._settings.rules,
+            timing=self._settings.timing,
+            now=now,
         )
 
     async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
@@ -122,33 +121,27 @@ class CalendarSync:
         )
         return SyncReport(calendar=calendar.name, status="not_modified")
 
-    async def _store(self, calendar: Calendar, fetched: Fetched, feed: Feed) -> SyncReport:
+    async def _store(
+        self, calendar: Calendar, fetched: Fetched, job: FeedJob, read: Sourced
+    ) -> SyncReport:
+        # What vanished is judged over the window the feed was expanded in, however long the
+        # parsed feed waited for its turn to be stored.
         now = self._clock.now()
-        start, end = self._window()
-        planned = planned_meetings(
-            feed,
-            source=calendar.source,
-            owner_email=calendar.owner_email,
-            rules=self._settings.rules,
-            timing=self._settings.timing,
-            now=now,
-        )
-        counts = await self._sources.apply(
-            calendar.source, planned, window=present_window(feed, start, end), now=now
-        )
+        window = present_window(read, job.window_start, job.window_end)
+        counts = await self._sources.apply(calendar.source, read.planned, window=window, now=now)
         await self._calendars.record_success(
             calendar.id,
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
-            clip=(feed.clip_start_at, feed.clip_end_at),
-            counts=(len(feed.occurrences), len(planned)),
+            clip=(read.clip_start_at, read.clip_end_at),
+            counts=(read.occurrences, len(read.planned)),
         )
         return SyncReport(
             calendar=calendar.name,
             status="ok",
-            occurrences=len(feed.occurrences),
-            meetings=len(planned),
+            occurrences=read.occurrences,
+            meetings=len(read.planned),
             inserted=counts.inserted,
             updated=counts.updated,
             gone=counts.gone,
@@ -170,10 +163,10 @@ async def fetch(
     )
 
 
-def present_window(feed: Feed, start: datetime, end: datetime) -> Window:
+def present_window(read: Sourced, start: datetime, end: datetime) -> Window:
     """Where this fetch is complete: the sync window cut to the feed's clip window."""
-    if feed.clip_start_at is not None:
-        start = max(start, feed.clip_start_at)
-    if feed.clip_end_at is not None:
-        end = min(end, feed.clip_end_at)
+    if read.clip_start_at is not None:
+        start = max(start, read.clip_start_at)
+    if read.clip_end_at is not None:
+        end = min(end, read.clip_end_at)
     return Window(start=start, end=max(start, end))

@@ -1,8 +1,9 @@
-"""Where feeds are parsed: in a thread (tests, one-off commands) or a process pool (daemon).
+"""Where feeds are read: in a thread (tests, one-off commands) or a process pool (daemon).
 
-Parsing and expanding a feed is CPU work in pure Python. In the daemon it runs in other
-processes, so a sync of a thousand calendars neither holds the event loop (dispatch timers
-keep firing on time) nor uses only one core.
+Reading a feed is CPU work in pure Python: parsing and expanding its events, then judging
+each occurrence under the rules. In the daemon it runs in other processes, so a sync of a
+thousand calendars neither holds the event loop (dispatch timers keep firing on time) nor
+uses only one core, and the daemon's process only stores what the workers hand back.
 """
 
 from __future__ import annotations
@@ -10,17 +11,33 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from service.calendars import Feed
+from service.planning import Timing
+from service.rules import RecordingRules
+from service.sourcing import Sourced, sourced
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedJob:
+    """How to read one calendar's feed: the window to expand, and whose meetings they are."""
+
+    window_start: datetime
+    window_end: datetime
+    fallback_zone: str
+    source: str
+    owner_email: str | None
+    rules: RecordingRules
+    timing: Timing
+    now: datetime
 
 
 class Parser(Protocol):
-    async def __call__(
-        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
-    ) -> Feed:
-        """``parse_feed`` somewhere else than on the event loop."""
+    async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
+        """``read_feed`` somewhere else than on the event loop."""
         ...
 
 
@@ -28,10 +45,8 @@ class ThreadParser:
     def close(self) -> None:
         """Nothing to stop: the threads are the event loop's default pool."""
 
-    async def __call__(
-        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
-    ) -> Feed:
-        return await asyncio.to_thread(parse_here, data, window_start, window_end, fallback_zone)
+    async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
+        return await asyncio.to_thread(read_feed, data, job)
 
 
 class ProcessParser:
@@ -42,13 +57,9 @@ class ProcessParser:
         self._workers = workers
         self._pool: Executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
-    async def __call__(
-        self, data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
-    ) -> Feed:
+    async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._pool, parse_here, data, window_start, window_end, fallback_zone
-        )
+        return await loop.run_in_executor(self._pool, read_feed, data, job)
 
     async def warm_up(self) -> None:
         """Start the workers now (a spawned process imports the parser: about a second)."""
@@ -63,6 +74,19 @@ class ProcessParser:
 
 def _ready() -> bool:
     return True
+
+
+def read_feed(data: bytes, job: FeedJob) -> Sourced:
+    """Parse a feed and judge its occurrences, in this thread (pure: data in, meetings out)."""
+    feed = parse_here(data, job.window_start, job.window_end, job.fallback_zone)
+    return sourced(
+        feed,
+        source=job.source,
+        owner_email=job.owner_email,
+        rules=job.rules,
+        timing=job.timing,
+        now=job.now,
+    )
 
 
 def parse_here(data: bytes, start: datetime, end: datetime, fallback_zone: str) -> Feed:

@@ -14,7 +14,7 @@ def normalize_email(raw: str | None) -> str | None:
         return None
     email = raw.strip().lower().removeprefix("mailto:").strip()
     local, at, domain = email.rpartition("@")
-    if not (local and at and domain) or any(ch.isspace() for ch in email):
+    if not (local and at and domain) or len(email.split()) != 1:  # no inner whitespace
         return None
     return email
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.planning import PlannedMeeting
@@ -139,10 +139,18 @@ async def _find_homes(
     rest = [item for item in rest if item.meeting.source_key not in homes]
     if rest:
         calls = {(item.meeting.meeting_url, item.meeting.start_at) for item in rest}
+        starts = [start for _, start in calls]
+        # Links and a start range rather than a (link, start) row-value IN: SQLite answers
+        # that by scanning the whole index, once per calendar synced.
         by_call = select(meetings.c.id, meetings.c.meeting_url, meetings.c.start_at).where(
-            tuple_(meetings.c.meeting_url, meetings.c.start_at).in_(calls)
+            meetings.c.meeting_url.in_({url for url, _ in calls}),
+            meetings.c.start_at.between(min(starts), max(starts)),
         )
-        found = {(r.meeting_url, r.start_at): r.id for r in await conn.execute(by_call)}
+        found = {
+            (r.meeting_url, r.start_at): r.id
+            for r in await conn.execute(by_call)
+            if (r.meeting_url, r.start_at) in calls
+        }
         for item in rest:
             call = (item.meeting.meeting_url, item.meeting.start_at)
             if call in found:

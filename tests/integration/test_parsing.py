@@ -1,29 +1,62 @@
-"""Feeds parsed in worker processes give exactly what parsing in the daemon gives."""
+"""Feeds read in worker processes give exactly what reading them in the daemon gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import timedelta
 
 from service.calendars.ics import parse_feed
-from service.feeds.parsing import ProcessParser, ThreadParser
+from service.config import Settings
+from service.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
+from service.planning import Timing
+from tests.conftest import T0
+from tests.fakes.feeds import Event, ics
 
-FEED = Path(__file__).resolve().parents[1] / "data" / "ics" / "rie__daylight_saving_time.ics"
-WINDOW = {
-    "window_start": datetime(2018, 1, 1, tzinfo=UTC),
-    "window_end": datetime(2020, 1, 1, tzinfo=UTC),
-}
+START, END = T0 - timedelta(days=1), T0 + timedelta(days=28)
+JOB = FeedJob(
+    window_start=START,
+    window_end=END,
+    fallback_zone="UTC",
+    source="calendar:1",
+    owner_email="jane@acme.example",
+    rules=Settings().rules,
+    timing=Timing(
+        join_lead=timedelta(minutes=1),
+        min_lead=timedelta(minutes=10),
+        deadline_margin=timedelta(minutes=1),
+    ),
+    now=T0,
+)
 
 
-async def test_a_worker_process_parses_like_the_daemon() -> None:
-    data = FEED.read_bytes()
-    expected = parse_feed(data, fallback_zone="UTC", **WINDOW)
+def feed_bytes() -> bytes:
+    """Ten weekly series with a Zoom link, and one event without any link."""
+    events = [
+        Event(
+            uid=f"series-{n}",
+            start=T0 + timedelta(hours=2 + n),
+            end=T0 + timedelta(hours=2 + n, minutes=30),
+            url=f"https://acme.zoom.us/j/8123456789{n}",
+            rrule="FREQ=WEEKLY;COUNT=8",
+        )
+        for n in range(10)
+    ]
+    lone = T0 + timedelta(hours=30)
+    return ics([*events, Event(uid="no-link", start=lone, end=lone + timedelta(hours=1), url=None)])
+
+
+async def test_a_worker_process_reads_a_feed_like_the_daemon() -> None:
+    data = feed_bytes()
+    expected = read_feed(data, JOB)
     parser = ProcessParser(1)
     try:
         await parser.warm_up()
-        in_process = await parser(data, fallback_zone="UTC", **WINDOW)
+        in_worker = await parser(data, JOB)
     finally:
         parser.close()
-    assert in_process == expected
-    assert len(expected.occurrences) > 100
-    assert await ThreadParser()(data, fallback_zone="UTC", **WINDOW) == expected
+    assert in_worker == expected
+    assert await ThreadParser()(data, JOB) == expected
+    feed = parse_feed(data, window_start=START, window_end=END, fallback_zone="UTC")
+    assert expected.occurrences == len(feed.occurrences) == 41  # 4 weeks of 10, and the lone one
+    assert len(expected.planned) == 40
+    assert {item.meeting.source for item in expected.planned} == {"calendar:1"}
+    assert all(item.meeting.record for item in expected.planned)
