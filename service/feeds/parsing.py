@@ -3,13 +3,16 @@
 Reading a feed is CPU work in pure Python: parsing and expanding its events, then judging
 each occurrence under the rules. In the daemon it runs in other processes, so a sync of a
 thousand calendars neither holds the event loop (dispatch timers keep firing on time) nor
-uses only one core, and the daemon's process only stores what the workers hand back.
+uses only one core, and the daemon's process only stores what the workers hand back. The
+workers run at a lower CPU priority: on a machine with few cores the daemon's own process,
+the serial part of a sync and the one that fires dispatch timers, is never starved by them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +22,8 @@ from service.calendars import Feed
 from service.planning import Timing
 from service.rules import RecordingRules
 from service.sourcing import Sourced, sourced
+
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +60,9 @@ class ProcessParser:
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._workers = workers
-        self._pool: Executor = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self._pool: Executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_yield_to_the_daemon
+        )
 
     async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
         loop = asyncio.get_running_loop()
@@ -70,6 +77,12 @@ class ProcessParser:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _yield_to_the_daemon() -> None:
+    """Run the worker at a lower CPU priority: when cores are short, the daemon's own process
+    (dispatch timers, the store) goes first, and parsing takes what is left."""
+    os.nice(WORKER_NICENESS)
 
 
 def _ready() -> bool:

@@ -22,6 +22,7 @@ class Counts(Protocol):
     rows_written: int
     touched: set[int]
     changed: set[int]
+    created: set[int]
 
 
 _WISH = ("title", "meeting_url", "platform", "start_at", "end_at", "organizer", "attendees")
@@ -57,6 +58,7 @@ async def insert_meetings(
             for call, i in by_call.items()
         ],
     )
+    counts.created.update(ids.values())
     counts.inserted += len(firsts)
     counts.rows_written += 2 * len(firsts)
     return {i.meeting.source_key: ids[(i.meeting.meeting_url, i.meeting.start_at)] for i in items}

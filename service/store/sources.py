@@ -10,6 +10,7 @@ with no source left wants no bot.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,6 +45,15 @@ class ApplyCounts:
     rows_written: int = 0
     touched: set[int] = field(default_factory=set)
     changed: set[int] = field(default_factory=set)
+    # Meetings this apply created, and how many source rows it gave each.
+    created: set[int] = field(default_factory=set)
+    sourced: Counter[int] = field(default_factory=Counter)
+
+    def to_settle(self) -> set[int]:
+        """Touched meetings whose wish may differ from their row. A meeting created here
+        with one source row was written as that source decided: nothing to settle."""
+        settled = {key for key in self.created if self.sourced[key] == 1}
+        return self.touched - settled
 
 
 class SqlSourceStore:
@@ -71,7 +81,7 @@ class SqlSourceStore:
             if window is not None:
                 await _drop_gone(conn, own, planned, window, counts, now)
             counts.rows_written += await settle_wishes(
-                conn, counts.touched, changed=counts.changed, now=now, freeze=self._freeze
+                conn, counts.to_settle(), changed=counts.changed, now=now, freeze=self._freeze
             )
         return counts
 
@@ -114,6 +124,7 @@ async def _apply_chunk(
         if existing is None:
             fresh.append(_source_row(source, item, meeting_id, now))
             counts.touched.add(meeting_id)
+            counts.sourced[meeting_id] += 1
         else:
             await _update_source(conn, item, existing, meeting_id, counts, now)
     if fresh:

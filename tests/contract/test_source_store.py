@@ -12,6 +12,7 @@ from service.planning import PlannedMeeting
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.sources import SqlSourceStore, Window
+from service.store.wishes import settle_wishes
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned
 
@@ -186,3 +187,29 @@ async def test_an_expired_claim_on_a_stale_meeting_goes_back_to_stale(engine: As
     # The cancel may or may not have happened: do it again (it is harmless to repeat),
     # never "reconcile a create" that was never sent.
     assert view.meeting.dispatch_state is DispatchState.STALE
+
+
+async def test_new_meetings_are_written_settled_and_shared_calls_are_settled(
+    engine: AsyncEngine,
+) -> None:
+    """A meeting created with one source row needs no settling; one call that two events of
+    the same fetch share is settled from both votes."""
+    later, one, two = START + timedelta(hours=1), f"{URL}1", f"{URL}2"
+    items = [
+        occurrence("recorded", "c1", meeting_url=one),
+        occurrence("declined", "c1", meeting_url=two, record=False, reason="declined"),
+        occurrence("shared-skip", "c1", start_at=later, record=False, reason="title_keyword"),
+        occurrence("shared-record", "c1", start_at=later),
+    ]
+    counts = await SqlSourceStore(engine, freeze=FREEZE).apply(
+        "calendar:1", items, window=WINDOW, now=T0
+    )
+    views = {v.meeting.meeting_url: v.meeting for v in await SqlMeetingStore(engine).views()}
+    assert counts.to_settle() == {views[URL].id}
+    assert views[one].dispatch_state is DispatchState.WAITING
+    assert (views[two].wanted, views[two].dispatch_state) == (False, DispatchState.SKIPPED)
+    # The first event of the shared call said skip, the second record: any yes wins.
+    assert (views[URL].wanted, views[URL].dispatch_state) == (True, DispatchState.WAITING)
+    async with engine.begin() as conn:
+        ids = [meeting.id for meeting in views.values()]
+        assert await settle_wishes(conn, ids, changed=(), now=T0, freeze=FREEZE) == 0
