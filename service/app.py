@@ -18,11 +18,11 @@ from service.config import Settings
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.feeds.fetch import feed_session
-from service.feeds.parsing import make_parser, parse_here
+from service.feeds.parsing import FeedJob, make_parser, read_feed
 from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
-from service.sourcing import judged, planned_meetings
+from service.sourcing import judged
 from service.store.engine import make_engine, sqlite_path
 from service.store.lock import single_daemon
 from service.store.schema import ensure_at_head
@@ -64,20 +64,17 @@ async def import_ics(
     """Meetings from an ICS file, inside the sync window; an import never removes any."""
     now = clock.now()
     calendars = settings.calendars
-    feed = parse_here(
-        data,
-        now - timedelta(days=calendars.past_days),
-        now + timedelta(days=calendars.sync_days),
-        calendars.fallback_zone,
-    )
-    planned = planned_meetings(
-        feed,
+    job = FeedJob(
+        window_start=now - timedelta(days=calendars.past_days),
+        window_end=now + timedelta(days=calendars.sync_days),
+        fallback_zone=calendars.fallback_zone,
         source=source,
         owner_email=owner_email,
         rules=settings.rules,
         timing=timing(settings),
         now=now,
     )
+    planned = read_feed(data, job).planned
     store = SqlSourceStore(engine, freeze=settings.scheduler.freeze)
     return await store.apply(source, planned, window=None, now=now)
 

@@ -69,25 +69,6 @@ def to_planned(
     return PlannedMeeting(meeting=meeting, times=times, may_create=not structural)
 
 
-def planned_meetings(
-    feed: Feed,
-    *,
-    source: str,
-    owner_email: str | None,
-    rules: RecordingRules,
-    timing: Timing,
-    now: datetime,
-) -> list[PlannedMeeting]:
-    """Every occurrence of ``feed`` that stands for a call, as a meeting for the store."""
-    found = (
-        to_planned(
-            occurrence, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
-        )
-        for occurrence in feed.occurrences
-    )
-    return [item for item in found if item is not None]
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced:
     """What one fetch of a feed brings: its meetings, its occurrence count, its clip window."""
@@ -107,10 +88,15 @@ def sourced(
     timing: Timing,
     now: datetime,
 ) -> Sourced:
+    """Every occurrence of ``feed`` that stands for a call, as a meeting for the store."""
+    found = (
+        to_planned(
+            occurrence, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
+        )
+        for occurrence in feed.occurrences
+    )
     return Sourced(
-        planned=planned_meetings(
-            feed, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
-        ),
+        planned=[item for item in found if item is not None],
         occurrences=len(feed.occurrences),
         clip_start_at=feed.clip_start_at,
         clip_end_at=feed.clip_end_at,
