@@ -6,19 +6,18 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.assembly import Daemon, build_daemon, fetch_settings, timing
+from service.assembly import Daemon, build_daemon, fetch_settings, read_settings, timing
 from service.clock import SystemClock
 from service.config import Settings
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.feeds.fetch import feed_session
-from service.feeds.parsing import FeedJob, make_parser, read_feed
+from service.feeds.parsing import make_parser, read_feed
 from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
@@ -63,17 +62,7 @@ async def import_ics(
 ) -> ApplyCounts:
     """Meetings from an ICS file, inside the sync window; an import never removes any."""
     now = clock.now()
-    calendars = settings.calendars
-    job = FeedJob(
-        window_start=now - timedelta(days=calendars.past_days),
-        window_end=now + timedelta(days=calendars.sync_days),
-        fallback_zone=calendars.fallback_zone,
-        source=source,
-        owner_email=owner_email,
-        rules=settings.rules,
-        timing=timing(settings),
-        now=now,
-    )
+    job = read_settings(settings).job(source=source, owner_email=owner_email, now=now)
     planned = read_feed(data, job).planned
     store = SqlSourceStore(engine, freeze=settings.scheduler.freeze)
     return await store.apply(source, planned, window=None, now=now)

@@ -16,7 +16,7 @@ from service.config import Settings
 from service.credentials import ApiKey
 from service.dispatching import Dispatcher, DispatchSettings
 from service.feeds.fetch import FetchSettings
-from service.feeds.parsing import Parser, ThreadParser
+from service.feeds.parsing import Parser, ReadSettings, ThreadParser
 from service.mavera.client import MaveraClient
 from service.planning import Timing
 from service.polling import PollingPolicy
@@ -108,24 +108,30 @@ def make_calendar_sync(
     parser: Parser | None = None,
 ) -> CalendarSync:
     """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
-    calendars = settings.calendars
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
         sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
         session=session,
         clock=clock,
         settings=SyncSettings(
-            past=timedelta(days=calendars.past_days),
-            ahead=timedelta(days=calendars.sync_days),
-            fallback_zone=calendars.fallback_zone,
-            rules=settings.rules,
-            timing=timing(settings),
+            read=read_settings(settings),
             fetch=fetch_settings(settings),
             # Threads share one core with the event loop: more than one at a time only adds
             # contention. Processes can run side by side (and wait on the network).
             parallel=2 * settings.calendars.parse_workers if parser else 1,
         ),
         parser=parser or ThreadParser(),
+    )
+
+
+def read_settings(settings: Settings) -> ReadSettings:
+    calendars = settings.calendars
+    return ReadSettings(
+        past=timedelta(days=calendars.past_days),
+        ahead=timedelta(days=calendars.sync_days),
+        fallback_zone=calendars.fallback_zone,
+        rules=settings.rules,
+        timing=timing(settings),
     )
 
 

@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import aiohttp
 
 from service.calendars import FeedError
 from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
-from service.feeds.parsing import FeedJob, Parser
+from service.feeds.parsing import FeedJob, Parser, ReadSettings
 from service.model import Calendar, CalendarKind
-from service.planning import Timing
 from service.ports import Clock
-from service.rules import RecordingRules
 from service.sourcing import Sourced
 from service.store.calendars import SqlCalendarStore
 from service.store.sources import SqlSourceStore, Window
@@ -30,11 +28,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SyncSettings:
-    past: timedelta
-    ahead: timedelta
-    fallback_zone: str
-    rules: RecordingRules
-    timing: Timing
+    read: ReadSettings
     fetch: FetchSettings
     # Calendars fetched and parsed at once; their meetings are stored one calendar at a time
     # (two calendars bringing the same call must not both create it).
@@ -86,7 +80,9 @@ class CalendarSync:
         try:
             async with self._fetching:
                 fetched = await fetch(calendar, self._session, self._settings.fetch)
-                job = self._job(calendar)
+                job = self._settings.read.job(
+                    source=calendar.source, owner_email=calendar.owner_email, now=self._clock.now()
+                )
                 read = None if fetched.data is None else await self._parse(fetched.data, job)
             async with self._storing:
                 if read is None:
@@ -96,19 +92,6 @@ class CalendarSync:
             log.warning("calendar %r: %s (its meetings are kept)", calendar.name, exc)
             await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=str(exc))
             return SyncReport(calendar=calendar.name, status="error", error=str(exc))
-
-    def _job(self, calendar: Calendar) -> FeedJob:
-        now = self._clock.now()
-        return FeedJob(
-            window_start=now - self._settings.past,
-            window_end=now + self._settings.ahead,
-            fallback_zone=self._settings.fallback_zone,
-            source=calendar.source,
-            owner_email=calendar.owner_email,
-            rules=self._settings.rules,
-            timing=self._settings.timing,
-            now=now,
-        )
 
     async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
         await self._calendars.record_success(

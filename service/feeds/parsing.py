@@ -15,7 +15,7 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from service.calendars import Feed
@@ -38,6 +38,30 @@ class FeedJob:
     rules: RecordingRules
     timing: Timing
     now: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReadSettings:
+    """How every feed is read: the window around now to expand, the zone for times without
+    one, and the rules and timing that turn occurrences into meetings."""
+
+    past: timedelta
+    ahead: timedelta
+    fallback_zone: str
+    rules: RecordingRules
+    timing: Timing
+
+    def job(self, *, source: str, owner_email: str | None, now: datetime) -> FeedJob:
+        return FeedJob(
+            window_start=now - self.past,
+            window_end=now + self.ahead,
+            fallback_zone=self.fallback_zone,
+            source=source,
+            owner_email=owner_email,
+            rules=self.rules,
+            timing=self.timing,
+            now=now,
+        )
 
 
 class Parser(Protocol):
