@@ -29,7 +29,7 @@ import recurring_ical_events  # type: ignore[import-untyped]  # the library ship
 from sqlalchemy import update
 
 from bench.machine import describe_machine
-from service.assembly import make_calendar_sync
+from service.assembly import make_calendar_sync, read_settings
 from service.config import Settings
 from service.feeds.parsing import ProcessParser, make_parser
 from service.model import CalendarKind
@@ -85,16 +85,15 @@ def write_files(folder: Path, count: int, events: int) -> list[Path]:
 
 
 def raw_library(paths: list[Path]) -> Phase:
-    """icalendar + recurring-ical-events alone: parse and expand, nothing else."""
+    """icalendar + recurring-ical-events alone: parse and expand, nothing else, over the
+    window the sync expands (the default settings' days around the same "now")."""
+    read = read_settings(Settings())
+    start, end = NOW - read.past, NOW + read.ahead
     started = time.perf_counter()
     total = 0
     for path in paths:
         calendar = icalendar.Calendar.from_ical(path.read_bytes())
-        total += len(
-            recurring_ical_events.of(calendar).between(
-                NOW - timedelta(days=1), NOW + timedelta(days=28)
-            )
-        )
+        total += len(recurring_ical_events.of(calendar).between(start, end))
     return Phase(
         name="libraries alone", seconds=time.perf_counter() - started, occurrences=total, rows=0
     )
