@@ -72,10 +72,11 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
     """Run until ``stop`` is set. Without an API key: demo mode against the local simulator."""
     clock = SystemClock()
     async with AsyncExitStack() as stack:
-        engine = await stack.enter_async_context(open_engine(settings))
+        # The lock first, the engine after: the lock's descriptor outlives every connection.
         path = sqlite_path(settings.database.url)
         if path is not None:
             stack.enter_context(single_daemon(path))
+        engine = await stack.enter_async_context(open_engine(settings))
         base_url, demo = settings.mavera.base_url, api_key is None
         if api_key is None:
             simulator = await stack.enter_async_context(running_simulator(demo_simulator(settings)))

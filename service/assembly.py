@@ -183,7 +183,7 @@ async def build_daemon(
             give_up_after=settings.tracking.give_up_after,
             polling=policy,
             freeze=settings.scheduler.freeze,
-            send_margin=settings.mavera.request_timeout + timedelta(seconds=5),
+            send_margin=settings.send_margin,
         ),
     )
     tracker_store = SqlTrackingStore(engine)

@@ -29,6 +29,12 @@ ENV_SHORTCUTS: Mapping[str, tuple[str, str]] = {
     "MAVERA_BASE_URL": ("mavera", "base_url"),
 }
 ENV_RESERVED = frozenset({"AUTOJOIN_CONFIG", "AUTOJOIN_DATABASE_URL"})
+# A create's answer must be stored while its claim holds: the client may take the request
+# timeout plus this long to give up, and the store needs this long to write the answer.
+CLIENT_SLACK = timedelta(seconds=5)
+WRITE_MARGIN = timedelta(seconds=10)
+# Time a claim leaves for the create to wait for a free slot in the request budget.
+MIN_SEND_WINDOW = timedelta(seconds=15)
 
 
 def _positive(value: timedelta) -> timedelta:
@@ -140,6 +146,12 @@ class Settings(Section):
     tracking: TrackingSettings = TrackingSettings()
     logging: LoggingSettings = LoggingSettings()
 
+    @property
+    def send_margin(self) -> timedelta:
+        """How long before its claim's lease ends a create must have left."""
+        return self.mavera.request_timeout + CLIENT_SLACK + WRITE_MARGIN
+
+
 
 def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
     """Read ``path`` (if any), apply environment overrides, validate; raise ConfigError."""
@@ -151,9 +163,23 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
             _set(raw, key, value)
             origins[key] = name
     try:
-        return Settings.model_validate(raw)
+        settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise _config_error(exc, origins) from None
+    _check_lease(settings)
+    return settings
+
+
+def _check_lease(settings: Settings) -> None:
+    shortest = settings.send_margin + MIN_SEND_WINDOW
+    if settings.scheduler.lease < shortest:
+        extra = (shortest - settings.mavera.request_timeout).total_seconds()
+        raise ConfigError(
+            "scheduler.lease_seconds",
+            f"must be at least mavera.timeout_seconds + {extra:g} "
+            f"(= {shortest.total_seconds():g} here): a create's answer must be stored "
+            "while its claim still holds",
+        )
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

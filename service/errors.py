@@ -50,6 +50,10 @@ class StoreLocked(ServiceError):
         )
 
 
+class StoreUnavailable(ServiceError):
+    """The database cannot be opened or reached; the message never holds a password."""
+
+
 class SchemaOutOfDate(ServiceError):
     def __init__(self, current: str | None, head: str) -> None:
         super().__init__(

@@ -1,4 +1,12 @@
-"""The single-daemon lock for SQLite: an OS file lock that dies with its process."""
+"""The single-daemon lock for SQLite: an OS lock on the database file itself.
+
+The lock is taken on the file, not on a name next to it: a symlink, a hard link, a bind
+mount or a relative path to the same database all reach the same inode, so a second daemon
+is refused whichever path it was given. ``flock`` locks are separate from the POSIX record
+locks SQLite uses, so they never interfere with SQLite's own locking; the descriptor stays
+open until the engine is gone (closing any descriptor of a file would drop the process's
+POSIX locks on it), and the kernel releases the lock when the process dies, kill -9 included.
+"""
 
 from __future__ import annotations
 
@@ -7,21 +15,24 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from service.errors import StoreLocked
+from service.errors import StoreLocked, StoreUnavailable
 
 
 @contextmanager
 def single_daemon(database_path: str) -> Iterator[None]:
-    """Hold an exclusive lock next to the database file, or raise StoreLocked."""
-    lock_path = f"{database_path}.lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold an exclusive lock on the database file, or raise StoreLocked."""
+    try:
+        fd = os.open(database_path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"cannot open the SQLite database {database_path}: {exc.strerror}"
+            " (run `autojoin migrate` to create it)"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreLocked(database_path) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+            raise StoreLocked(os.path.realpath(database_path)) from None
         yield
     finally:
         os.close(fd)

@@ -8,13 +8,22 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
+
 from service.store.migrate import upgrade
 
 
-async def test_a_second_daemon_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+@pytest.mark.parametrize("second_path", ["same", "symlink"])
+async def test_a_second_daemon_on_one_sqlite_file_refuses_to_start(
+    tmp_path: Path, second_path: str
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"
     await asyncio.to_thread(upgrade, url)
     env = {**os.environ, "AUTOJOIN_DATABASE_URL": url, "AUTOJOIN_CONFIG": ""}
+    other = env
+    if second_path == "symlink":
+        (tmp_path / "link.db").symlink_to(tmp_path / "one.db")
+        other = {**env, "AUTOJOIN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'link.db'}"}
     env.pop("MAVERA_API_KEY", None)
     first = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -35,7 +44,7 @@ async def test_a_second_daemon_on_one_sqlite_file_refuses_to_start(tmp_path: Pat
             "-m",
             "service",
             "run",
-            env=env,
+            env=other,
             stderr=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.DEVNULL,
         )

@@ -246,3 +246,21 @@ def test_a_missing_file_names_the_file(tmp_path: Path) -> None:
 def test_the_shipped_config_yaml_is_valid_and_states_the_defaults() -> None:
     shipped = Path(__file__).resolve().parents[2] / "config.yaml"
     assert load_settings(shipped, {}) == Settings()
+
+
+def test_a_lease_shorter_than_a_request_and_its_margins_is_refused() -> None:
+    environ = {"AUTOJOIN_SCHEDULER__LEASE_SECONDS": "5", "AUTOJOIN_MAVERA__TIMEOUT_SECONDS": "60"}
+    assert config_error(None, environ) == (
+        "config error: scheduler.lease_seconds: must be at least mavera.timeout_seconds + 30 "
+        "(= 90 here): a create's answer must be stored while its claim still holds"
+    )
+
+
+def test_the_shortest_lease_allowed_leaves_every_margin() -> None:
+    settings = load_settings(
+        None, {"AUTOJOIN_SCHEDULER__LEASE_SECONDS": "50", "AUTOJOIN_MAVERA__TIMEOUT_SECONDS": "20"}
+    )
+    # A create leaves at the latest send_margin before the lease ends; the client's whole
+    # timeout and the write of the answer both fit inside that margin.
+    assert settings.send_margin == timedelta(seconds=35)
+    assert settings.scheduler.lease - settings.send_margin == timedelta(seconds=15)
