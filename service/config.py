@@ -152,7 +152,6 @@ class Settings(Section):
         return self.mavera.request_timeout + CLIENT_SLACK + WRITE_MARGIN
 
 
-
 def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
     """Read ``path`` (if any), apply environment overrides, validate; raise ConfigError."""
     raw = _read_yaml(path) if path is not None else {}
