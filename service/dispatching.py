@@ -17,8 +17,8 @@ from service.errors import (
     MaveraRejected,
     MaveraUnauthorized,
 )
-from service.matching import ListScan
-from service.model import Claim, Intent, RemoteBot
+from service.matching import ListScan, match_key
+from service.model import Claim, Intent, Recorded, RemoteBot
 from service.polling import PollingPolicy, next_check_at
 from service.ports import BotApi, Clock, DispatchStore, RequestBudget
 from service.rebooking import rebook
@@ -105,9 +105,9 @@ class Dispatcher:
         await self._record_bot(intent, remote)
 
     async def _record_bot(self, intent: Intent, remote: RemoteBot, *, how: str = "booked") -> None:
-        now = self._clock.now()
+        now, meeting_id = self._clock.now(), intent.claim.meeting_id
         track_until = intent.claim.end_at + self._settings.give_up_after
-        owned = await self._store.record_created(
+        outcome = await self._store.record_created(
             intent,
             remote,
             now=now,
@@ -121,15 +121,21 @@ class Dispatcher:
             track_until=track_until,
             how=how,
         )
-        if owned:
-            log.info("meeting %d booked: bot %s", intent.claim.meeting_id, remote.mavera_id)
-            return
-        log.warning(
-            "meeting %d: claim lost before bot %s was stored; cancelling it as a duplicate",
-            intent.claim.meeting_id,
-            remote.mavera_id,
-        )
-        await self._cancel_duplicate(remote)
+        if outcome is Recorded.STORED:
+            log.info("meeting %d %s: bot %s", meeting_id, how, remote.mavera_id)
+        elif outcome is Recorded.DUPLICATE:
+            log.warning(
+                "meeting %d already holds another bot; bot %s is a duplicate: cancelling it",
+                meeting_id,
+                remote.mavera_id,
+            )
+            await self._cancel(remote)
+        else:
+            log.info(
+                "meeting %d: bot %s was found to be a duplicate; reconciling again",
+                meeting_id,
+                remote.mavera_id,
+            )
 
     async def _record_failure(self, intent: Intent, exc: MaveraError) -> None:
         now, meeting_id = self._clock.now(), intent.claim.meeting_id
@@ -184,17 +190,12 @@ class Dispatcher:
             return []
         resolution = scan.resolve()
         for duplicate in resolution.duplicates:
-            await self._cancel_duplicate(duplicate)
+            await self._cancel_duplicate(duplicate, claims)
         missing: list[Claim] = []
         for claim in claims:
             assert claim.pending_bot is not None
             remote = resolution.adopt.get(claim.pending_bot.id)
             if remote is not None:
-                log.info(
-                    "meeting %d: adopted bot %s found on reconcile",
-                    claim.meeting_id,
-                    remote.mavera_id,
-                )
                 await self._record_bot(_adoption(claim), remote, how="adopted")
             elif complete:
                 missing.append(claim)
@@ -227,7 +228,30 @@ class Dispatcher:
         for claim in claims:
             await self._store.release(claim, now=self._clock.now())
 
-    async def _cancel_duplicate(self, remote: RemoteBot) -> None:
+    async def _cancel_duplicate(self, remote: RemoteBot, claims: Sequence[Claim]) -> None:
+        """Cancel an extra bot found on reconcile, once the store has it as a duplicate (if a
+        booking holds it meanwhile, it is that meeting's bot and stays)."""
+        key = match_key(remote.meeting_url, remote.join_at)
+        for claim in claims:
+            bot = claim.pending_bot
+            if bot is None or match_key(bot.meeting_url, bot.join_at) != key:
+                continue
+            if await self._store.disown(
+                claim.meeting_id,
+                remote,
+                meeting_url=bot.meeting_url,
+                join_at=bot.join_at,
+                now=self._clock.now(),
+            ):
+                log.warning(
+                    "meeting %d: bot %s is a duplicate: cancelling it",
+                    claim.meeting_id,
+                    remote.mavera_id,
+                )
+                await self._cancel(remote)
+            return
+
+    async def _cancel(self, remote: RemoteBot) -> None:
         try:
             await self._api.cancel_bot(remote.mavera_id, reason="duplicate booking by autojoin")
         except MaveraError as exc:

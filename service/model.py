@@ -160,6 +160,21 @@ class Claim:
         return self.prior is DispatchState.STALE and self.booked_bot is not None
 
 
+class Recorded(StrEnum):
+    """What became of a bot Mavera created, once its answer was written down.
+
+    stored    -> it is the meeting's bot (written now, or already there: adopted by another).
+    duplicate -> the booking holds another bot: this one is recorded as a duplicate and must
+                 be cancelled (the store will never hand it to anyone).
+    disowned  -> another worker already recorded it as a duplicate and is cancelling it:
+                 the meeting is reconciled again.
+    """
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    DISOWNED = "disowned"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Intent:
     """The committed intent to send one create: written before the request leaves."""

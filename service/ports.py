@@ -7,7 +7,16 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from service.model import Bot, Claim, ClaimBatch, Intent, Observed, RemoteBot, RemotePage
+from service.model import (
+    Bot,
+    Claim,
+    ClaimBatch,
+    Intent,
+    Observed,
+    Recorded,
+    RemoteBot,
+    RemotePage,
+)
 
 
 class Clock(Protocol):
@@ -124,8 +133,24 @@ class DispatchStore(Protocol):
         next_check_at: datetime | None,
         track_until: datetime,
         how: str = "booked",
+    ) -> Recorded:
+        """Store the bot, claim or no claim: the first bot written to a booking is the
+        meeting's. DUPLICATE: another bot holds the booking and ``remote`` is recorded as a
+        duplicate, to cancel. DISOWNED: ``remote`` was recorded as a duplicate by someone else;
+        the meeting is reconciled again."""
+        ...
+
+    async def disown(
+        self,
+        meeting_id: int,
+        remote: RemoteBot,
+        *,
+        meeting_url: str,
+        join_at: datetime,
+        now: datetime,
     ) -> bool:
-        """Store the bot; False if the claim was lost and the booking holds another bot."""
+        """Record ``remote`` as a duplicate of the meeting's bot before it is cancelled; False
+        (nothing written) if a booking holds it, in which case it must not be cancelled."""
         ...
 
     async def release_not_sent(

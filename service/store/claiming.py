@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.model import Claim, ClaimBatch, DispatchState, Intent
 from service.planning import Verdict, dispatch_verdict
+from service.store.booking import settle_booked
 from service.store.events import note
 from service.store.fencing import bot_error, settle, touch, write_intent
 from service.store.rows import bot_from_row
@@ -67,8 +68,19 @@ async def intend(conn: AsyncConnection, claims: Sequence[Claim], now: datetime) 
             if await _close(conn, claim, now, DispatchState.FAILED, "too_late", TOO_LATE):
                 given_up.append(claim.meeting_id)
         elif await touch(conn, claim, now):
-            intents.append(await write_intent(conn, claim, now))
+            intent = await write_intent(conn, claim, now)
+            if intent is not None:
+                intents.append(intent)
+            else:
+                await _already_booked(conn, claim, now)
     return ClaimBatch(intents=tuple(intents), given_up=tuple(given_up))
+
+
+async def _already_booked(conn: AsyncConnection, claim: Claim, now: datetime) -> None:
+    """The booking got its bot from a worker whose claim had run out: keep that bot."""
+    booking = claim.booked_bot or claim.pending_bot
+    assert booking is not None
+    await settle_booked(conn, claim, booking.id, now, claimed=True)
 
 
 async def _close(

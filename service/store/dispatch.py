@@ -8,9 +8,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Claim, ClaimBatch, DispatchState, Intent, RemoteBot
+from service.model import Claim, ClaimBatch, DispatchState, Intent, Recorded, RemoteBot
+from service.store.booking import holder, record, write_duplicate
 from service.store.claiming import intend, load_claims, sort_claims
 from service.store.engine import reading
 from service.store.events import note
@@ -78,39 +80,60 @@ class SqlDispatchStore:
         next_check_at: datetime | None,
         track_until: datetime,
         how: str = "booked",
-    ) -> bool:
-        """Store the bot a create (or a reconciliation: ``how="adopted"``) produced.
+    ) -> Recorded:
+        """Store the bot a create (or a reconciliation: ``how="adopted"``) produced, whether
+        or not the claim still holds: the first bot written to a booking is the meeting's.
 
-        Returns False when the claim was lost and the booking holds another bot (or none):
-        the caller must then cancel ``remote``, which would otherwise be a second bot.
+        ``Recorded.DUPLICATE``: the booking holds another bot; ``remote`` is recorded as a
+        duplicate and the caller must cancel it. ``Recorded.DISOWNED``: someone recorded
+        ``remote`` as a duplicate first; the meeting will be reconciled again.
         """
+        try:
+            return await self._record(intent, remote, now, how, next_check_at, track_until)
+        except IntegrityError:
+            # A concurrent transaction wrote this Mavera id first: read what it decided.
+            return await self._record(intent, remote, now, how, next_check_at, track_until)
+
+    async def _record(
+        self,
+        intent: Intent,
+        remote: RemoteBot,
+        now: datetime,
+        how: str,
+        next_check_at: datetime | None,
+        track_until: datetime,
+    ) -> Recorded:
         async with self._engine.begin() as conn:
-            state = await _state_after_booking(conn, intent)
-            if not await settle(conn, intent.claim, now, state=state):
-                held = await conn.scalar(select(bots.c.mavera_id).where(bots.c.id == intent.bot_id))
-                return bool(held == remote.mavera_id)
-            await note(conn, intent.claim.meeting_id, now, how, f"bot {remote.mavera_id}")
-            if state is S:
-                await note(conn, intent.claim.meeting_id, now, "state", "changed while booking")
-            await conn.execute(
-                update(bots)
-                .where(bots.c.id == intent.bot_id)
-                .values(
-                    mavera_id=remote.mavera_id,
-                    status=remote.status,
-                    status_changed_at=now,
-                    next_check_at=next_check_at,
-                    track_until=track_until,
-                    last_error_code=None,
-                    last_error_message=None,
-                    updated_at=now,
-                )
+            return await record(
+                conn,
+                intent,
+                remote,
+                now,
+                how=how,
+                next_check_at=next_check_at,
+                track_until=track_until,
             )
-            await conn.execute(
-                insert(bot_status_changes).values(
-                    bot_id=intent.bot_id, status=remote.status, observed_at=now
+
+    async def disown(
+        self,
+        meeting_id: int,
+        remote: RemoteBot,
+        *,
+        meeting_url: str,
+        join_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Record ``remote`` as a duplicate before it is cancelled; False if a booking holds
+        it (it must then be left alone)."""
+        try:
+            async with self._engine.begin() as conn:
+                if await holder(conn, remote.mavera_id) is not None:
+                    return False
+                await write_duplicate(
+                    conn, meeting_id, remote, now, meeting_url=meeting_url, join_at=join_at
                 )
-            )
+        except IntegrityError:
+            return False
         return True
 
     async def release_not_sent(
@@ -182,11 +205,19 @@ class SqlDispatchStore:
         where = [meetings.c.dispatch_state == C.value]
         if not all_claims:
             where.append(meetings.c.lease_until < now)
-        # A claim on a stale meeting was cancelling a known bot: do that again (harmless to
-        # repeat). Any other claim may have sent a create: reconcile it.
-        has_bot = (
+        # A booking that holds a bot is booked if the bot fits the meeting, else stale (its
+        # cancel is harmless to repeat). Any other claim may have sent a create: reconcile it.
+        booked = (
+            (bots.c.meeting_id == meetings.c.id) & bots.c.active & bots.c.mavera_id.is_not(None)
+        )
+        has_bot = select(bots.c.id).where(booked).exists()
+        fitting = (
             select(bots.c.id)
-            .where(bots.c.meeting_id == meetings.c.id, bots.c.active, bots.c.mavera_id.is_not(None))
+            .where(
+                booked,
+                bots.c.join_at == meetings.c.join_at,
+                bots.c.meeting_url == meetings.c.meeting_url,
+            )
             .exists()
         )
         async with self._engine.begin() as conn:
@@ -194,7 +225,9 @@ class SqlDispatchStore:
                 update(meetings)
                 .where(*where)
                 .values(
-                    dispatch_state=case((has_bot, S.value), else_=A.value),
+                    dispatch_state=case(
+                        (fitting & meetings.c.wanted, B.value), (has_bot, S.value), else_=A.value
+                    ),
                     dispatch_at=now,
                     claim_token=None,
                     claimed_by=None,
@@ -226,13 +259,3 @@ class SqlDispatchStore:
         )
         async with reading(self._engine) as conn:
             return [(row.id, row.dispatch_at) for row in await conn.execute(query)]
-
-
-async def _state_after_booking(conn: AsyncConnection, intent: Intent) -> DispatchState:
-    """Booked, unless the meeting changed (or stopped wanting a bot) while the create ran."""
-    query = select(meetings.c.wanted, meetings.c.join_at, meetings.c.meeting_url).where(
-        meetings.c.id == intent.claim.meeting_id
-    )
-    row = (await conn.execute(query)).one()
-    fits = row.wanted and (row.join_at, row.meeting_url) == (intent.join_at, intent.meeting_url)
-    return B if fits else S

@@ -50,9 +50,12 @@ async def settle(
     return bool(result.rowcount == 1)
 
 
-async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent:
-    """The booking row says what is about to be sent, before it is sent."""
+async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent | None:
+    """The booking row says what is about to be sent, before it is sent; None if the booking
+    already holds a bot (written by a worker whose claim had run out): nothing is to be sent."""
     pending = claim.pending_bot
+    if claim.booked_bot is not None:
+        return None
     if pending is None:
         bot_id = await conn.scalar(
             insert(bots)
@@ -77,9 +80,9 @@ async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> In
             attempt=1,
             requested_at=now,
         )
-    await conn.execute(
+    result = await conn.execute(
         update(bots)
-        .where(bots.c.id == pending.id)
+        .where(bots.c.id == pending.id, bots.c.active, bots.c.mavera_id.is_(None))
         .values(
             meeting_url=claim.meeting_url,
             join_at=claim.join_at,
@@ -87,6 +90,8 @@ async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> In
             updated_at=now,
         )
     )
+    if result.rowcount != 1:
+        return None
     return Intent(
         claim=claim,
         bot_id=pending.id,

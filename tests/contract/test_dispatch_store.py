@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Claim, ClaimBatch, DispatchState, RemoteBot
+from service.model import Claim, ClaimBatch, DispatchState, Recorded, RemoteBot
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tables import bot_status_changes, bots
@@ -103,10 +103,10 @@ async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
     store = SqlDispatchStore(engine, worker_id="w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     check = DUE + timedelta(minutes=1)
-    owned = await store.record_created(
+    outcome = await store.record_created(
         intent, remote(), now=DUE, next_check_at=check, track_until=DUE + timedelta(hours=8)
     )
-    assert owned
+    assert outcome is Recorded.STORED
     view = await SqlMeetingStore(engine).view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.BOOKED
     assert view.bot is not None
@@ -125,14 +125,13 @@ async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> No
     later = DUE + LEASE + timedelta(seconds=1)
     assert await slow.expire_leases(now=later) == 1
     assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
-    # The slow worker answers after losing its lease: nothing is written for it...
-    owned = await slow.record_created(
-        intent, remote("meeting_late"), now=later, next_check_at=None, track_until=later
-    )
-    assert not owned
+    # The slow worker's outcome needs the claim: without it, nothing is written for it...
+    await slow.record_ambiguous(intent, now=later, retry_at=later, code="timeout", message="t")
+    await slow.release_not_sent(intent, now=later, retry_at=later, code="x", message="x")
+    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
     view = await SqlMeetingStore(engine).view(meeting_id)
     assert view.bot is not None
-    assert view.bot.mavera_id is None
+    assert (view.bot.mavera_id, view.bot.attempts, view.bot.last_error_code) == (None, 1, None)
     # ...and whoever takes the meeting next must reconcile the pending booking first.
     fast = SqlDispatchStore(engine, worker_id="fast")
     batch = await fast.claim_due(now=later, limit=1, lease=LEASE)
@@ -152,11 +151,17 @@ async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: Async
     fast = SqlDispatchStore(engine, worker_id="fast")
     [claim] = (await fast.claim_due(now=later, limit=1, lease=LEASE)).reconcile
     adopted = replace(intent, claim=claim)
-    assert await fast.record_created(
-        adopted, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+    assert (
+        await fast.record_created(
+            adopted, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+        )
+        is Recorded.STORED
     )
-    assert await slow.record_created(
-        intent, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+    assert (
+        await slow.record_created(
+            intent, remote("meeting_same"), now=later, next_check_at=None, track_until=later
+        )
+        is Recorded.STORED
     )
 
 

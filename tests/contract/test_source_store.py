@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import DispatchState, MeetingView, RemoteBot
+from service.model import DispatchState, MeetingView, Recorded, RemoteBot
 from service.planning import PlannedMeeting
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
@@ -44,9 +44,10 @@ async def book(engine: AsyncEngine, mavera_id: str = "meeting_1") -> None:
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=URL, join_at=None, created_at=None
     )
-    assert await store.record_created(
+    recorded = await store.record_created(
         intent, remote, now=T0, next_check_at=None, track_until=START + timedelta(hours=2)
     )
+    assert recorded is Recorded.STORED
 
 
 async def test_one_invitation_in_many_calendars_is_one_meeting(engine: AsyncEngine) -> None:
