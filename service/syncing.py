@@ -34,6 +34,10 @@ class SyncSettings:
     # (two calendars bringing the same call must not both create it).
     parallel: int = 4
 
+    def __post_init__(self) -> None:
+        if self.parallel < 1:  # a Semaphore(0) would never let a calendar through
+            raise ValueError(f"parallel must be at least 1, not {self.parallel}")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SyncReport:

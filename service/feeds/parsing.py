@@ -65,12 +65,20 @@ class ReadSettings:
 
 
 class Parser(Protocol):
+    @property
+    def parallel(self) -> int:
+        """Feeds worth fetching and parsing at once with this parser (at least 1)."""
+        ...
+
     async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
         """``read_feed`` somewhere else than on the event loop."""
         ...
 
 
 class ThreadParser:
+    # Threads share one core with the event loop: more than one at a time only adds contention.
+    parallel = 1
+
     def close(self) -> None:
         """Nothing to stop: the threads are the event loop's default pool."""
 
@@ -84,6 +92,8 @@ class ProcessParser:
     def __init__(self, workers: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._workers = workers
+        # Processes run side by side, and as many again wait on the network meanwhile.
+        self.parallel = 2 * workers
         self._pool: Executor = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_yield_to_the_daemon
         )

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.assembly import Daemon, build_daemon, fetch_settings, make_calendar_sync
+from service.assembly import (
+    Daemon,
+    build_daemon,
+    fetch_settings,
+    make_calendar_sync,
+    read_settings,
+)
 from service.config import Settings
 from service.credentials import ApiKey
 from service.feeds.fetch import feed_session
+from service.feeds.parsing import Parser, make_parser
 from service.model import Calendar, CalendarKind, DispatchState, MeetingView
 from service.simulator import RunningSimulator, running_simulator
 from service.store.calendars import SqlCalendarStore
-from service.syncing import CalendarSync
+from service.syncing import CalendarSync, SyncSettings
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, FeedServer, feed_server, ics
@@ -62,7 +71,10 @@ class World:
 
 @asynccontextmanager
 async def world(
-    engine: AsyncEngine, clock: FakeClock, settings: Settings = SETTINGS
+    engine: AsyncEngine,
+    clock: FakeClock,
+    settings: Settings = SETTINGS,
+    parser: Parser | None = None,
 ) -> AsyncIterator[World]:
     async with (
         feed_server() as feeds,
@@ -80,7 +92,7 @@ async def world(
         )
         yield World(
             daemon=daemon,
-            sync=make_calendar_sync(settings, engine, feed_http, clock),
+            sync=make_calendar_sync(settings, engine, feed_http, clock, parser),
             feeds=feeds,
             sim=sim,
             calendars=SqlCalendarStore(engine),
@@ -235,3 +247,29 @@ async def test_redirects_are_followed_a_bounded_number_of_times(
             w.feeds.redirects[f"loop{hop}"] = f"/feeds/loop{hop + 1}"
         report = await w.sync.sync(await w.add("Loop", "loop0"))
         assert (report.status, report.error) == ("error", "more than 3 redirects")
+
+
+async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    settings = SETTINGS.model_copy(
+        update={"calendars": SETTINGS.calendars.model_copy(update={"parse_workers": 0})}
+    )
+    parser = make_parser(settings.calendars.parse_workers)
+    assert parser.parallel == 1
+    async with world(engine, clock, settings, parser) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3)])
+        w.feeds.feeds["sales"] = ics([event("b", 4)])
+        await w.add("Team", "team")
+        await w.add("Sales", "sales")
+        async with asyncio.timeout(10):  # a Semaphore(0) would wait forever
+            reports = await w.sync.sync_due()
+        assert [(r.calendar, r.status, r.inserted) for r in reports] == [
+            ("Sales", "ok", 1),
+            ("Team", "ok", 1),
+        ]
+
+
+def test_sync_settings_refuse_fewer_than_one_calendar_at_a_time() -> None:
+    with pytest.raises(ValueError, match="parallel must be at least 1, not 0"):
+        SyncSettings(read=read_settings(SETTINGS), fetch=fetch_settings(SETTINGS), parallel=0)
