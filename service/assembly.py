@@ -108,6 +108,7 @@ def make_calendar_sync(
     parser: Parser | None = None,
 ) -> CalendarSync:
     """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
+    parser = parser if parser is not None else ThreadParser()
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
         sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
@@ -116,11 +117,9 @@ def make_calendar_sync(
         settings=SyncSettings(
             read=read_settings(settings),
             fetch=fetch_settings(settings),
-            # Threads share one core with the event loop: more than one at a time only adds
-            # contention. Processes can run side by side (and wait on the network).
-            parallel=2 * settings.calendars.parse_workers if parser else 1,
+            parallel=parser.parallel,
         ),
-        parser=parser or ThreadParser(),
+        parser=parser,
     )
 
 

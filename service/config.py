@@ -37,15 +37,32 @@ WRITE_MARGIN = timedelta(seconds=10)
 MIN_SEND_WINDOW = timedelta(seconds=15)
 
 
+# Every duration stays below this: added to "now", a longer one can overflow a datetime.
+LONGEST = timedelta(days=366)
+
+
 def _positive(value: timedelta) -> timedelta:
     if value <= timedelta(0):
         raise ValueError("must be greater than 0 seconds")
-    return value
+    return _not_too_long(value)
 
 
 def _not_negative(value: timedelta) -> timedelta:
     if value < timedelta(0):
         raise ValueError("must not be negative")
+    return _not_too_long(value)
+
+
+def _not_too_long(value: timedelta) -> timedelta:
+    if value > LONGEST:
+        raise ValueError(f"must be at most {LONGEST.total_seconds():.0f} seconds (366 days)")
+    return value
+
+
+def _poll_interval(value: timedelta) -> timedelta:
+    # Stored in whole seconds, and bounded like `calendars add --interval`.
+    if not timedelta(minutes=1) <= value <= timedelta(days=1):
+        raise ValueError("must be between 60 and 86400 seconds")
     return value
 
 
@@ -61,6 +78,7 @@ def _seconds(value: object) -> object:
 
 Seconds = Annotated[timedelta, BeforeValidator(_seconds), AfterValidator(_positive)]
 SecondsOrZero = Annotated[timedelta, BeforeValidator(_seconds), AfterValidator(_not_negative)]
+PollInterval = Annotated[timedelta, BeforeValidator(_seconds), AfterValidator(_poll_interval)]
 
 
 class Section(BaseModel):
@@ -110,7 +128,7 @@ def _zone(name: str) -> str:
 
 
 class CalendarSettings(Section):
-    interval: Seconds = Field(default=timedelta(minutes=5), alias="interval_seconds")
+    interval: PollInterval = Field(default=timedelta(minutes=5), alias="interval_seconds")
     past_days: int = Field(default=1, ge=0, le=30)
     sync_days: int = Field(default=28, ge=1, le=366)
     fallback_zone: Annotated[str, AfterValidator(_zone)] = "UTC"
@@ -118,7 +136,7 @@ class CalendarSettings(Section):
     max_feed_bytes: int = Field(default=20_000_000, ge=1_000, le=500_000_000)
     fetch_timeout: Seconds = Field(default=timedelta(seconds=30), alias="fetch_timeout_seconds")
     max_redirects: int = Field(default=3, ge=0, le=10)
-    # Processes that parse feeds (0: a thread of the daemon's own process).
+    # Processes that parse feeds (0: a thread of the daemon's own process, one feed at a time).
     parse_workers: int = Field(default=2, ge=0, le=64)
 
 

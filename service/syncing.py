@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +18,7 @@ import aiohttp
 from service.calendars import FeedError
 from service.feeds.fetch import FeedFetchError, Fetched, FetchSettings, fetch_url, read_file
 from service.feeds.parsing import FeedJob, Parser, ReadSettings
+from service.feeds.workers import WorkerDied
 from service.model import Calendar, CalendarKind
 from service.ports import Clock
 from service.sourcing import Sourced
@@ -24,6 +26,8 @@ from service.store.calendars import SqlCalendarStore
 from service.store.sources import SqlSourceStore, Window
 
 log = logging.getLogger(__name__)
+# What reading a calendar is known to run into; their messages never hold the feed's URL.
+READ_ERRORS = (FeedFetchError, FeedError, WorkerDied)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,6 +37,10 @@ class SyncSettings:
     # Calendars fetched and parsed at once; their meetings are stored one calendar at a time
     # (two calendars bringing the same call must not both create it).
     parallel: int = 4
+
+    def __post_init__(self) -> None:
+        if self.parallel < 1:  # a Semaphore(0) would never let a calendar through
+            raise ValueError(f"parallel must be at least 1, not {self.parallel}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,21 +85,36 @@ class CalendarSync:
         return list(await asyncio.gather(*(self.sync(calendar) for calendar in calendars)))
 
     async def sync(self, calendar: Calendar) -> SyncReport:
+        """Sync one calendar. Whatever goes wrong reading it is recorded on it and reported;
+        only the store failing raises (the other calendars of a pass go on regardless)."""
         try:
             async with self._fetching:
-                fetched = await fetch(calendar, self._session, self._settings.fetch)
-                job = self._settings.read.job(
-                    source=calendar.source, owner_email=calendar.owner_email, now=self._clock.now()
-                )
-                read = None if fetched.data is None else await self._parse(fetched.data, job)
-            async with self._storing:
-                if read is None:
-                    return await self._unchanged(calendar, fetched)
-                return await self._store(calendar, fetched, job, read)
-        except (FeedFetchError, FeedError) as exc:
-            log.warning("calendar %r: %s (its meetings are kept)", calendar.name, exc)
-            await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=str(exc))
-            return SyncReport(calendar=calendar.name, status="error", error=str(exc))
+                fetched, job, read = await self._read(calendar)
+        except Exception as exc:  # one calendar's failure, whatever it is, is its own
+            return await self._failed(calendar, exc)
+        async with self._storing:
+            if read is None:
+                return await self._unchanged(calendar, fetched)
+            return await self._store(calendar, fetched, job, read)
+
+    async def _read(self, calendar: Calendar) -> tuple[Fetched, FeedJob, Sourced | None]:
+        fetched = await fetch(calendar, self._session, self._settings.fetch)
+        job = self._settings.read.job(
+            source=calendar.source, owner_email=calendar.owner_email, now=self._clock.now()
+        )
+        read = None if fetched.data is None else await self._parse(fetched.data, job)
+        return fetched, job, read
+
+    async def _failed(self, calendar: Calendar, exc: Exception) -> SyncReport:
+        error = failure(exc)
+        if isinstance(exc, READ_ERRORS):
+            log.warning("calendar %r: %s (its meetings are kept)", calendar.name, error)
+        else:
+            log.error(
+                "calendar %r: %s (its meetings are kept) at %s", calendar.name, error, where(exc)
+            )
+        await self._calendars.record_failure(calendar.id, now=self._clock.now(), error=error)
+        return SyncReport(calendar=calendar.name, status="error", error=error)
 
     async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
         await self._calendars.record_success(
@@ -144,6 +167,26 @@ async def fetch(
         last_modified=calendar.last_modified,
         settings=settings,
     )
+
+
+def failure(exc: Exception) -> str:
+    """The one line shown for a calendar that could not be read. Anything but the known
+    errors may quote the feed's (secret) URL, so only its type is shown."""
+    if isinstance(exc, READ_ERRORS):
+        return str(exc)
+    return (
+        f"unexpected error while reading this calendar ({type(exc).__name__}); "
+        "retrying next interval"
+    )
+
+
+def where(exc: BaseException) -> str:
+    """The line that raised ``exc`` (file:line in function), for the log without its message."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "an unknown place"
+    last = frames[-1]
+    return f"{last.filename}:{last.lineno} in {last.name}"
 
 
 def present_window(read: Sourced, start: datetime, end: datetime) -> Window:

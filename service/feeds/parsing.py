@@ -11,19 +11,15 @@ the serial part of a sync and the one that fires dispatch timers, is never starv
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from service.calendars import Feed
+from service.feeds.workers import WorkerPool
 from service.planning import Timing
 from service.rules import RecordingRules
 from service.sourcing import Sourced, sourced
-
-WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,12 +61,24 @@ class ReadSettings:
 
 
 class Parser(Protocol):
+    @property
+    def parallel(self) -> int:
+        """Feeds worth fetching and parsing at once with this parser (at least 1)."""
+        ...
+
     async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
-        """``read_feed`` somewhere else than on the event loop."""
+        """``read_feed`` somewhere else than on the event loop.
+
+        :raises FeedError: the feed is not a calendar.
+        :raises WorkerDied: the process reading it died (the others go on).
+        """
         ...
 
 
 class ThreadParser:
+    # Threads share one core with the event loop: more than one at a time only adds contention.
+    parallel = 1
+
     def close(self) -> None:
         """Nothing to stop: the threads are the event loop's default pool."""
 
@@ -79,38 +87,22 @@ class ThreadParser:
 
 
 class ProcessParser:
-    """A pool of ``workers`` processes (spawned, not forked: the daemon has threads)."""
+    """A pool of ``workers`` processes that survives the death of one (see WorkerPool)."""
 
     def __init__(self, workers: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._workers = workers
-        self._pool: Executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_yield_to_the_daemon
-        )
+        self._workers = WorkerPool(workers)
+        # Processes run side by side, and as many again wait on the network meanwhile.
+        self.parallel = 2 * workers
 
     async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, read_feed, data, job)
+        return await self._workers.run(read_feed, data, job)
 
     async def warm_up(self) -> None:
         """Start the workers now (a spawned process imports the parser: about a second)."""
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(self._pool, _ready) for _ in range(self._workers))
-        )
+        await self._workers.warm_up()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _yield_to_the_daemon() -> None:
-    """Run the worker at a lower CPU priority: when cores are short, the daemon's own process
-    (dispatch timers, the store) goes first, and parsing takes what is left."""
-    os.nice(WORKER_NICENESS)
-
-
-def _ready() -> bool:
-    return True
+        self._workers.close()
 
 
 def read_feed(data: bytes, job: FeedJob) -> Sourced:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner, Result
 
 from service.cli import cli
@@ -95,6 +96,18 @@ def test_a_calendar_file_syncs_and_can_be_removed(database_url: str, tmp_path: P
     assert removed.stdout.strip() == "calendar 'Team' removed (2 meetings lost this source)"
     after = json.loads(invoke(database_url, "meetings", "list", "--json").stdout)
     assert [(m["state"], m["reason"]) for m in after] == [("skipped", "vanished")] * 2
+
+
+@pytest.mark.timeout(20)  # with a Semaphore(0) the sync used to wait forever
+def test_calendars_sync_finishes_with_parse_workers_0(database_url: str, tmp_path: Path) -> None:
+    path = calendar_file(tmp_path, events())
+    assert invoke(database_url, "calendars", "add", "Team", "--file", str(path)).exit_code == 0
+    env = {"AUTOJOIN_CALENDARS__PARSE_WORKERS": "0"}
+    synced = invoke(database_url, "calendars", "sync", env=env)
+    assert synced.exit_code == 0, synced.stderr
+    assert synced.stdout.splitlines()[1].split()[:5] == ["Team", "ok", "4", "3", "2"]
+    [listed] = json.loads(invoke(database_url, "calendars", "list", "--json", env=env).stdout)
+    assert (listed["events"], listed["meetings"], listed["last_error"]) == (4, 3, None)
 
 
 def test_preview_lists_every_occurrence_with_its_decision(

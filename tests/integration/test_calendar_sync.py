@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.assembly import Daemon, build_daemon, fetch_settings, make_calendar_sync
+from service.assembly import (
+    Daemon,
+    build_daemon,
+    fetch_settings,
+    make_calendar_sync,
+    read_settings,
+)
 from service.config import Settings
 from service.credentials import ApiKey
 from service.feeds.fetch import feed_session
+from service.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
+from service.feeds.workers import WorkerDied
 from service.model import Calendar, CalendarKind, DispatchState, MeetingView
 from service.simulator import RunningSimulator, running_simulator
+from service.sourcing import Sourced
 from service.store.calendars import SqlCalendarStore
-from service.syncing import CalendarSync
+from service.syncing import CalendarSync, SyncSettings
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, FeedServer, feed_server, ics
@@ -25,11 +37,25 @@ from tests.fakes.mavera import TEST_KEY, sim_settings
 
 SETTINGS = Settings.model_validate({"calendars": {"allow_private_addresses": True}})
 A_START = T0 + timedelta(hours=3)
+ZOOM = "https://acme.zoom.us/j/812345678"
 
 
 def event(uid: str, hours: float, **changes: object) -> Event:
     start = T0 + timedelta(hours=hours)
     return Event(uid=uid, start=start, end=start + timedelta(minutes=30), **changes)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True, kw_only=True)
+class FailingParser:
+    """Parses in a thread, except the calendars (by source) told to fail with an error."""
+
+    failures: dict[str, Exception] = field(default_factory=dict)
+    parallel: int = 4
+
+    async def __call__(self, data: bytes, job: FeedJob) -> Sourced:
+        if job.source in self.failures:
+            raise self.failures[job.source]
+        return await ThreadParser()(data, job)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -62,7 +88,10 @@ class World:
 
 @asynccontextmanager
 async def world(
-    engine: AsyncEngine, clock: FakeClock, settings: Settings = SETTINGS
+    engine: AsyncEngine,
+    clock: FakeClock,
+    settings: Settings = SETTINGS,
+    parser: Parser | None = None,
 ) -> AsyncIterator[World]:
     async with (
         feed_server() as feeds,
@@ -80,7 +109,7 @@ async def world(
         )
         yield World(
             daemon=daemon,
-            sync=make_calendar_sync(settings, engine, feed_http, clock),
+            sync=make_calendar_sync(settings, engine, feed_http, clock, parser),
             feeds=feeds,
             sim=sim,
             calendars=SqlCalendarStore(engine),
@@ -235,3 +264,71 @@ async def test_redirects_are_followed_a_bounded_number_of_times(
             w.feeds.redirects[f"loop{hop}"] = f"/feeds/loop{hop + 1}"
         report = await w.sync.sync(await w.add("Loop", "loop0"))
         assert (report.status, report.error) == ("error", "more than 3 redirects")
+
+
+async def test_one_calendar_failing_in_any_way_never_stops_the_others(
+    engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    parser = FailingParser()
+    async with world(engine, clock, parser=parser) as w:
+        for n, name in enumerate(("killed", "broken", "buggy", "fine")):
+            w.feeds.feeds[name] = ics([event("a", 3, title=name, url=f"{ZOOM}{n}")])
+        killed, broken, buggy, _ = [
+            await w.add(name, name) for name in ("killed", "broken", "buggy", "fine")
+        ]
+        secret = w.feeds.url("buggy")
+        parser.failures = {
+            killed.source: WorkerDied(-9),
+            broken.source: BrokenProcessPool("A process in the process pool was terminated"),
+            buggy.source: RuntimeError(f"cannot read {secret}"),
+        }
+        reports = await w.sync.sync_all(await w.calendars.all())
+        errors = {
+            "killed": "parse worker died (killed by SIGKILL: out of memory?) while reading this "
+            "calendar; retrying next interval",
+            "broken": "unexpected error while reading this calendar (BrokenProcessPool); "
+            "retrying next interval",
+            "buggy": "unexpected error while reading this calendar (RuntimeError); "
+            "retrying next interval",
+            "fine": None,
+        }
+        assert {r.calendar: (r.status, r.error) for r in reports} == {
+            name: ("ok" if error is None else "error", error) for name, error in errors.items()
+        }
+        assert {c.name: c.last_error for c in await w.calendars.all()} == errors
+        assert [v.meeting.title for v in await w.views()] == ["fine"]
+        assert secret not in caplog.text
+        parser.failures = {}
+        again = await w.sync.sync_all(await w.calendars.all())
+        assert {r.calendar: r.status for r in again} == {
+            "killed": "ok",
+            "broken": "ok",
+            "buggy": "ok",
+            "fine": "not_modified",
+        }
+
+
+async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    settings = SETTINGS.model_copy(
+        update={"calendars": SETTINGS.calendars.model_copy(update={"parse_workers": 0})}
+    )
+    parser = make_parser(settings.calendars.parse_workers)
+    assert parser.parallel == 1
+    async with world(engine, clock, settings, parser) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3)])
+        w.feeds.feeds["sales"] = ics([event("b", 4)])
+        await w.add("Team", "team")
+        await w.add("Sales", "sales")
+        async with asyncio.timeout(10):  # a Semaphore(0) would wait forever
+            reports = await w.sync.sync_due()
+        assert [(r.calendar, r.status, r.inserted) for r in reports] == [
+            ("Sales", "ok", 1),
+            ("Team", "ok", 1),
+        ]
+
+
+def test_sync_settings_refuse_fewer_than_one_calendar_at_a_time() -> None:
+    with pytest.raises(ValueError, match="parallel must be at least 1, not 0"):
+        SyncSettings(read=read_settings(SETTINGS), fetch=fetch_settings(SETTINGS), parallel=0)

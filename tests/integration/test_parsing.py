@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from datetime import timedelta
 
 from service.calendars.ics import parse_feed
 from service.config import Settings
-from service.feeds.parsing import (
-    WORKER_NICENESS,
-    FeedJob,
-    ProcessParser,
-    ThreadParser,
-    read_feed,
-)
+from service.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
+from service.feeds.workers import WORKER_NICENESS
 from service.planning import Timing
 from tests.conftest import T0
 from tests.fakes.feeds import Event, ics
@@ -73,9 +67,8 @@ async def test_a_worker_process_reads_a_feed_like_the_daemon() -> None:
 async def test_workers_run_at_a_lower_priority_than_the_daemon() -> None:
     parser = ProcessParser(1)
     try:
-        loop = asyncio.get_running_loop()
         # The pool is private; the test reads a worker's niceness through it.
-        worker = await loop.run_in_executor(parser._pool, os.nice, 0)
+        worker = await parser._workers.run(os.nice, 0)
     finally:
         parser.close()
     assert worker == min(19, os.nice(0) + WORKER_NICENESS)

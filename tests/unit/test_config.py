@@ -264,3 +264,73 @@ def test_the_shortest_lease_allowed_leaves_every_margin() -> None:
     # timeout and the write of the answer both fit inside that margin.
     assert settings.send_margin == timedelta(seconds=35)
     assert settings.scheduler.lease - settings.send_margin == timedelta(seconds=15)
+
+
+def test_parse_workers_0_means_a_thread_and_is_accepted() -> None:
+    settings = load_settings(None, {"AUTOJOIN_CALENDARS__PARSE_WORKERS": "0"})
+    assert settings.calendars.parse_workers == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("AUTOJOIN_CALENDARS__PARSE_WORKERS", "-1", "Input should be greater than or equal to 0"),
+        ("AUTOJOIN_CALENDARS__PARSE_WORKERS", "65", "Input should be less than or equal to 64"),
+        ("AUTOJOIN_SCHEDULER__BATCH_SIZE", "0", "Input should be greater than or equal to 1"),
+        ("AUTOJOIN_MAVERA__REQUESTS_PER_MINUTE", "0", "Input should be greater than or equal to 1"),
+        ("AUTOJOIN_CALENDARS__SYNC_DAYS", "0", "Input should be greater than or equal to 1"),
+        ("AUTOJOIN_CALENDARS__MAX_REDIRECTS", "-1", "Input should be greater than or equal to 0"),
+        ("AUTOJOIN_TRACKING__READ_SHARE", "0", "Input should be greater than 0"),
+        # Stored in whole seconds: 0.5 became an interval of 0, polled on every tick.
+        (
+            "AUTOJOIN_CALENDARS__INTERVAL_SECONDS",
+            "0.5",
+            "Value error, must be between 60 and 86400 seconds",
+        ),
+        (
+            "AUTOJOIN_CALENDARS__INTERVAL_SECONDS",
+            "59",
+            "Value error, must be between 60 and 86400 seconds",
+        ),
+        (
+            "AUTOJOIN_CALENDARS__INTERVAL_SECONDS",
+            "86401",
+            "Value error, must be between 60 and 86400 seconds",
+        ),
+        ("AUTOJOIN_PLANNER__INTERVAL_SECONDS", "0", "Value error, must be greater than 0 seconds"),
+        (
+            "AUTOJOIN_TRACKING__TICK_SECONDS",
+            "0.0000001",
+            "Value error, must be greater than 0 seconds",
+        ),
+        # Added to "now", 1e12 seconds (31,700 years) overflowed a datetime on every tick.
+        (
+            "AUTOJOIN_TRACKING__FAR_SECONDS",
+            "1e12",
+            "Value error, must be at most 31622400 seconds (366 days)",
+        ),
+        (
+            "AUTOJOIN_SCHEDULER__FREEZE_SECONDS",
+            "31622401",
+            "Value error, must be at most 31622400 seconds (366 days)",
+        ),
+    ],
+)
+def test_a_count_or_duration_that_could_be_zero_or_overflow_names_the_variable(
+    name: str, value: str, problem: str
+) -> None:
+    message = config_error(None, {name: value})
+    key = name.removeprefix("AUTOJOIN_").lower().replace("__", ".")
+    assert message == f"config error: {name} ({key}): {problem}"
+
+
+def test_the_longest_durations_allowed_are_accepted() -> None:
+    settings = load_settings(
+        None,
+        {
+            "AUTOJOIN_CALENDARS__INTERVAL_SECONDS": "86400",
+            "AUTOJOIN_TRACKING__GIVE_UP_AFTER_SECONDS": "31622400",
+        },
+    )
+    assert settings.calendars.interval == timedelta(days=1)
+    assert settings.tracking.give_up_after == timedelta(days=366)
