@@ -24,6 +24,7 @@ from bench.steps import (
     wait_running,
     whole_seconds,
 )
+from service.logging_setup import configure_logging
 
 HEADERS = (
     "db", "run", "meetings", "kills", "kills mid-dispatch", "duplicates", "missing",
@@ -195,6 +196,7 @@ def parse_args(argv: list[str] | None = None) -> ChaosParams:
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_logging("WARNING")
     asyncio.run(run_chaos(parse_args(argv))).emit()
 
 

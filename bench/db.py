@@ -27,7 +27,9 @@ DEFAULT_PG_ADMIN_URL = os.environ.get(
 
 
 async def _admin(admin_url: str, statement: str) -> None:
-    engine = create_async_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    engine = create_async_engine(
+        admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT", hide_parameters=True
+    )
     try:
         async with engine.connect() as conn:
             await conn.execute(text(statement))
@@ -93,7 +95,7 @@ class StoreReader:
     """Reads the daemon's tables without taking a write lock (plain engine, no pool)."""
 
     def __init__(self, url: str) -> None:
-        self._engine = create_async_engine(url, poolclass=NullPool)
+        self._engine = create_async_engine(url, poolclass=NullPool, hide_parameters=True)
 
     async def close(self) -> None:
         await self._engine.dispose()

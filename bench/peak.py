@@ -21,6 +21,7 @@ from bench.report import Cell, Report
 from bench.sim import READ_ROUTES, SimBotView, SimOptions, SimProcess, route_count
 from bench.steps import positive_int, utc_now, wait_creates, whole_seconds
 from bench.waiting import wait_until
+from service.logging_setup import configure_logging
 
 JOIN_LEAD = timedelta(seconds=60)  # the daemon's default join_lead_seconds
 # Time allowed for importing the meetings and starting the daemon before the clock counts.
@@ -221,6 +222,7 @@ def parse_args(argv: list[str] | None = None) -> PeakParams:
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_logging("WARNING")
     asyncio.run(run_peak(parse_args(argv))).emit()
 
 

@@ -20,6 +20,7 @@ from bench.report import Cell, Report
 from bench.sim import SimOptions, SimProcess
 from bench.steps import positive_int, utc_now, wait_all_booked, wait_running, whole_seconds
 from bench.waiting import wait_until
+from service.logging_setup import configure_logging
 
 BOOKED_LINE = re.compile(r"meeting (\d+)(?: booked|: adopted bot)")
 HEADERS = (
@@ -215,6 +216,7 @@ def parse_args(argv: list[str] | None = None) -> ReplicasParams:
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_logging("WARNING")
     asyncio.run(run_replicas(parse_args(argv))).emit()
 
 

@@ -17,6 +17,7 @@ from bench.report import Cell, Report
 from bench.sim import CREATE_ROUTE, SimOptions, SimProcess, route_count
 from bench.steps import positive_int, utc_now, whole_seconds
 from bench.waiting import wait_until
+from service.logging_setup import configure_logging
 
 RSS_TARGET_MB = 150.0
 FIRST_CREATE_TARGET_S = 3.0
@@ -152,6 +153,7 @@ def parse_args(argv: list[str] | None = None) -> StartupParams:
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_logging("WARNING")
     asyncio.run(run_startup(parse_args(argv))).emit()
 
 

@@ -32,6 +32,7 @@ from bench.machine import describe_machine
 from service.assembly import make_calendar_sync, read_settings
 from service.config import Settings
 from service.feeds.parsing import ProcessParser, make_parser
+from service.logging_setup import configure_logging
 from service.model import CalendarKind
 from service.store.calendars import SqlCalendarStore
 from service.store.engine import make_engine
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--workers", type=int, default=2, help="parse processes (vs 0)")
     args = parser.parse_args()
+    configure_logging("WARNING")
     say(describe_machine().line())
     say(f"{args.calendars} calendars x {args.events} events, {args.runs} run(s), db={args.db}")
     for run in range(1, args.runs + 1):

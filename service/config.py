@@ -95,7 +95,8 @@ class MaveraSettings(Section):
 
 
 class DatabaseSettings(Section):
-    url: str = "sqlite+aiosqlite:///./autojoin.db"
+    # The URL may hold the database password: it stays out of every repr of the settings.
+    url: str = Field(default="sqlite+aiosqlite:///./autojoin.db", repr=False)
 
 
 class SchedulerSettings(Section):

@@ -72,7 +72,7 @@ class MeetingInput:
     source: str
     source_key: str
     title: str
-    meeting_url: str
+    meeting_url: str = field(repr=False)  # may carry a passcode
     platform: Platform
     start_at: datetime
     end_at: datetime
@@ -88,7 +88,7 @@ class MeetingInput:
 class Meeting:
     id: int
     title: str
-    meeting_url: str
+    meeting_url: str = field(repr=False)  # may carry a passcode
     platform: Platform
     start_at: datetime
     end_at: datetime
@@ -116,7 +116,7 @@ class Bot:
     id: int
     meeting_id: int
     mavera_id: str | None
-    meeting_url: str
+    meeting_url: str = field(repr=False)  # may carry a passcode
     join_at: datetime
     status: str | None
     active: bool
@@ -141,7 +141,7 @@ class Claim:
     meeting_id: int
     token: str
     title: str
-    meeting_url: str
+    meeting_url: str = field(repr=False)  # may carry a passcode
     join_at: datetime
     end_at: datetime
     deadline: datetime
@@ -181,7 +181,7 @@ class Intent:
 
     claim: Claim
     bot_id: int
-    meeting_url: str
+    meeting_url: str = field(repr=False)  # may carry a passcode
     join_at: datetime
     attempt: int
     requested_at: datetime
@@ -205,7 +205,7 @@ class RemoteBot:
 
     mavera_id: str
     status: str
-    meeting_url: str | None
+    meeting_url: str | None = field(repr=False)  # may carry a passcode
     join_at: datetime | None
     created_at: datetime | None
     title: str | None = None
@@ -282,7 +282,7 @@ class Calendar:
     name: str
     owner_email: str | None
     kind: CalendarKind
-    location: str
+    location: str = field(repr=False)
     interval: timedelta
     etag: str | None
     last_modified: str | None

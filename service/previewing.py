@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from service.calendars import Feed
+from service.redaction import redact_meeting_url
 from service.rules import RecordingRules
 from service.sourcing import judge
 from service.timestamps import utc_iso
@@ -32,7 +33,7 @@ def preview(
                 "decision": "record" if verdict.record else "skip",
                 "reason": None if verdict.record else str(verdict.reason),
                 "platform": link.platform.value if link else None,
-                "meeting_url": link.url if link else None,
+                "meeting_url": redact_meeting_url(link.url) if link else None,
                 "time_uncertain": occurrence.time_uncertain,
             }
         )

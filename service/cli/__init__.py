@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
-import sys
 from pathlib import Path
 
 import click
@@ -18,6 +16,7 @@ from service.cli.simulate import simulate
 from service.config import Settings, load_settings
 from service.credentials import load_api_key
 from service.errors import ConfigError
+from service.logging_setup import configure_logging
 
 
 @click.group()
@@ -34,13 +33,7 @@ def cli(ctx: click.Context, config_file: Path | None) -> None:
         settings = load_settings(config_path(config_file), os.environ)
     except ConfigError as exc:
         fail(exc)
-    logging.basicConfig(
-        level=settings.logging.level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("alembic", "apscheduler", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
+    configure_logging(settings.logging.level)
     ctx.obj = settings
 
 

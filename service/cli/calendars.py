@@ -66,7 +66,8 @@ def add(
             )
 
     calendar = run(main)
-    click.echo(f"calendar {calendar.name!r} added ({mask(calendar.location)})")
+    shown = mask(calendar.location) if kind is CalendarKind.ICS_URL else calendar.location
+    click.echo(f"calendar {calendar.name!r} added: {shown}")
 
 
 @calendars.command(name="list")

@@ -9,7 +9,8 @@ import click
 from service.clock import SystemClock
 from service.config import Settings
 from service.feeds.addresses import mask
-from service.model import Calendar, MeetingView
+from service.model import Calendar, CalendarKind, MeetingView
+from service.redaction import redact_meeting_url, redact_text
 from service.timestamps import utc_iso
 
 
@@ -17,12 +18,17 @@ def _iso(value: Any) -> str | None:
     return utc_iso(value) if value is not None else None
 
 
+def _shown(text: str | None) -> str | None:
+    """Stored text that may hold a meeting link: its passcodes are hidden."""
+    return redact_text(text, links=redact_meeting_url) if text is not None else None
+
+
 def summary(view: MeetingView) -> dict[str, Any]:
     meeting, bot = view.meeting, view.bot
     return {
         "id": meeting.id,
         "title": meeting.title,
-        "meeting_url": meeting.meeting_url,
+        "meeting_url": redact_meeting_url(meeting.meeting_url),
         "platform": meeting.platform.value,
         "start": utc_iso(meeting.start_at),
         "end": utc_iso(meeting.end_at),
@@ -33,7 +39,7 @@ def summary(view: MeetingView) -> dict[str, Any]:
         "bot_id": bot.mavera_id if bot else None,
         "bot_status": bot.status if bot else None,
         "attempts": bot.attempts if bot else 0,
-        "last_error": meeting.last_error,
+        "last_error": _shown(meeting.last_error),
     }
 
 
@@ -57,14 +63,16 @@ def explanation(view: MeetingView) -> dict[str, Any]:
         "sources": [
             {
                 "source": s.source,
-                "key": s.source_key,
+                "key": _shown(s.source_key),
                 "decision": "record" if s.record else "skip",
                 "reason": s.reason,
                 "explanation": s.explanation,
             }
             for s in view.sources
         ],
-        "events": [{"at": utc_iso(e.at), "kind": e.kind, "detail": e.detail} for e in view.events],
+        "events": [
+            {"at": utc_iso(e.at), "kind": e.kind, "detail": _shown(e.detail)} for e in view.events
+        ],
         "status_history": [
             {"at": utc_iso(h.observed_at), "status": h.status} for h in view.history
         ],
@@ -72,7 +80,7 @@ def explanation(view: MeetingView) -> dict[str, Any]:
     verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
     lines = [
         f"meeting {meeting.id}: {meeting.title}",
-        f"  call       {meeting.meeting_url} ({meeting.platform.value})",
+        f"  call       {report['meeting_url']} ({meeting.platform.value})",
         f"  start      {utc_iso(meeting.start_at)}  end {utc_iso(meeting.end_at)}",
         f"  decision   {verdict} ({meeting.decision_reason or 'rules'})"
         + (f", override: {meeting.override}" if meeting.override else ""),
@@ -101,12 +109,14 @@ def calendar_row(calendar: Calendar) -> dict[str, Any]:
     return {
         "name": calendar.name,
         "kind": calendar.kind.value,
-        "location": mask(calendar.location),
+        "location": (
+            mask(calendar.location) if calendar.kind is CalendarKind.ICS_URL else calendar.location
+        ),
         "owner": calendar.owner_email,
         "interval_seconds": int(calendar.interval.total_seconds()),
         "last_sync": _iso(calendar.last_attempt_at),
         "last_success": _iso(calendar.last_success_at),
-        "last_error": calendar.last_error,
+        "last_error": redact_text(calendar.last_error) if calendar.last_error else None,
         "events": calendar.event_count,
         "meetings": calendar.meeting_count,
     }

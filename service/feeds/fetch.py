@@ -15,7 +15,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from service.errors import ServiceError
-from service.feeds.addresses import FeedUrlRefused, check_url, is_public
+from service.feeds.addresses import MAX_URL_LENGTH, FeedUrlRefused, check_url, is_public
 
 USER_AGENT = "autojoin (calendar feed reader)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -42,29 +42,47 @@ class Fetched:
     last_modified: str | None
 
 
+PRIVATE_NAME = "the feed's host resolves to a private or local address"
+
+
+class PrivateAddress(OSError):
+    """Every address a feed's host name resolves to is private or local."""
+
+
 class GuardedResolver(AbstractResolver):
     """Resolves names but refuses to hand out private or local addresses (DNS rebinding:
     the check happens on the very addresses the connection will use)."""
 
-    def __init__(self) -> None:
-        self._inner = aiohttp.ThreadedResolver()
+    def __init__(self, inner: AbstractResolver | None = None) -> None:
+        self._inner = inner or aiohttp.ThreadedResolver()
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
-        public = [r for r in results if is_public(ipaddress.ip_address(r["host"]))]
+        public = [r for r in results if _public(r["host"])]
         if not public:
-            raise OSError("the feed's host resolves to a private or local address")
+            raise PrivateAddress(PRIVATE_NAME)
         return public
 
     async def close(self) -> None:
         await self._inner.close()
 
 
-def feed_session(settings: FetchSettings) -> aiohttp.ClientSession:
-    resolver = None if settings.allow_private else GuardedResolver()
-    connector = aiohttp.TCPConnector(resolver=resolver, limit=8)
+def _public(host: str) -> bool:
+    try:
+        return is_public(ipaddress.ip_address(host))
+    except ValueError:
+        return False
+
+
+def feed_session(
+    settings: FetchSettings, *, resolver: AbstractResolver | None = None
+) -> aiohttp.ClientSession:
+    """A session for feeds; unless private addresses are allowed, every name it resolves
+    (through ``resolver``, the system's by default) must lead to public addresses only."""
+    guarded = resolver if settings.allow_private else GuardedResolver(resolver)
+    connector = aiohttp.TCPConnector(resolver=guarded, limit=8)
     return aiohttp.ClientSession(connector=connector, headers={"User-Agent": USER_AGENT})
 
 
@@ -76,30 +94,89 @@ async def fetch_url(
     last_modified: str | None,
     settings: FetchSettings,
 ) -> Fetched:
-    headers = {"If-None-Match": etag} if etag else {}
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    target = url
+    """The feed at ``url``, following at most ``settings.max_redirects`` redirects, each hop
+    checked like the URL itself. Raises only FeedFetchError, whose message never holds a URL."""
     try:
         async with asyncio.timeout(settings.timeout.total_seconds()):
-            for _ in range(settings.max_redirects + 1):
-                check_url(target, allow_private=settings.allow_private)
-                async with session.get(target, headers=headers, allow_redirects=False) as resp:
-                    if resp.status in REDIRECTS and "Location" in resp.headers:
-                        target = str(URL(target).join(URL(resp.headers["Location"])))
-                        continue
-                    return await _read(
-                        resp, etag=etag, last_modified=last_modified, settings=settings
-                    )
+            return await _follow(
+                session, url, etag=etag, last_modified=last_modified, settings=settings
+            )
     except FeedUrlRefused as exc:
         raise FeedFetchError(str(exc)) from None
     except TimeoutError:
         raise FeedFetchError(
             f"no complete answer within {settings.timeout.total_seconds():.0f} s"
         ) from None
-    except (aiohttp.ClientError, OSError) as exc:
-        raise FeedFetchError(f"could not fetch the feed ({_reason(exc)})") from None
+    except (aiohttp.ClientError, OSError, ValueError) as exc:
+        # aiohttp and yarl put the URL into their messages: only the type is kept.
+        raise FeedFetchError(_reason(exc)) from None
+
+
+async def _follow(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    etag: str | None,
+    last_modified: str | None,
+    settings: FetchSettings,
+) -> Fetched:
+    headers = _validators(etag, last_modified)
+    target = url
+    for hop in range(settings.max_redirects + 1):
+        request = _request_url(target, allow_private=settings.allow_private, redirected=hop > 0)
+        async with session.get(request, headers=headers, allow_redirects=False) as resp:
+            location = _location(resp)
+            if location is None:
+                return await _read(resp, etag=etag, last_modified=last_modified, settings=settings)
+        target = _join(request, location)
     raise FeedFetchError(f"more than {settings.max_redirects} redirects")
+
+
+def _request_url(target: str, *, allow_private: bool, redirected: bool) -> URL:
+    """The URL to request, checked; the HTTP library must see the host we checked."""
+    try:
+        host = check_url(target, allow_private=allow_private)
+        url = URL(target)
+        if url.raw_host != host:
+            raise FeedUrlRefused("the feed URL's host is ambiguous")
+    except ValueError as exc:  # FeedUrlRefused, or yarl's own refusal
+        reason = str(exc) if isinstance(exc, FeedUrlRefused) else "the feed URL is not valid"
+        if redirected:
+            reason = f"the feed redirected to an address that is refused ({reason})"
+        raise FeedUrlRefused(reason) from None
+    return url
+
+
+def _location(resp: aiohttp.ClientResponse) -> str | None:
+    """Where a redirect points (None: not a redirect)."""
+    if resp.status not in REDIRECTS:
+        return None
+    location = resp.headers.get("Location", "").strip()
+    if not location:
+        raise FeedFetchError(f"the feed answered HTTP {resp.status} without a redirect address")
+    return location
+
+
+def _join(current: URL, location: str) -> str:
+    if len(location) > MAX_URL_LENGTH:
+        raise FeedFetchError(
+            f"the feed redirected to an address longer than {MAX_URL_LENGTH} characters"
+        )
+    try:
+        return str(current.join(URL(location)))
+    except (ValueError, TypeError):
+        raise FeedFetchError("the feed redirected to an invalid address") from None
+
+
+def _validators(etag: str | None, last_modified: str | None) -> dict[str, str]:
+    """The conditional-GET headers; a validator the server sent that cannot be sent back
+    (control characters, not ASCII) is dropped rather than failing every fetch."""
+    headers = {"If-None-Match": etag, "If-Modified-Since": last_modified}
+    return {
+        name: value
+        for name, value in headers.items()
+        if value and value.isascii() and value.isprintable() and len(value) <= 1024
+    }
 
 
 async def _read(
@@ -128,10 +205,14 @@ async def _read(
 
 
 def _reason(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, OSError) and "private or local" in text:
-        return text
-    return type(exc).__name__
+    seen: BaseException | None = exc
+    for _ in range(5):  # aiohttp wraps the resolver's error, sometimes twice
+        if seen is None:
+            break
+        if isinstance(seen, PrivateAddress):
+            return PRIVATE_NAME
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
+    return f"could not fetch the feed ({type(exc).__name__})"
 
 
 async def read_file(path: str, *, etag: str | None, max_bytes: int) -> Fetched:

@@ -27,6 +27,7 @@ from service.errors import (
 from service.mavera import payloads
 from service.model import RemoteBot, RemotePage
 from service.ports import Clock, Purpose, RequestBudget
+from service.redaction import redact_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class MaveraClient:
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
+        self._api_key = api_key
         self._headers = {
             "Authorization": f"Bearer {api_key.reveal()}",
             "Accept": "application/json",
@@ -203,8 +205,9 @@ class MaveraClient:
             log.exception("could not record the rate-limit headers")
 
     def _error(self, status: int, headers: Mapping[str, str], data: Any) -> MaveraError:
-        code, message = payloads.error_fields(data)
-        message = message or f"HTTP {status}"
+        code, text = payloads.error_fields(data)
+        # The answer may echo the key or the meeting link (passcode): neither is kept.
+        message = redact_text(text, hide=[self._api_key.reveal()]) if text else f"HTTP {status}"
         if status == 429:
             now = self._clock.now()
             wait = payloads.retry_after_seconds(headers.get("Retry-After"), now=now)

@@ -33,8 +33,11 @@ def make_engine(url: str, *, pool_size: int = 5, foreign_keys: bool = True) -> A
     ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
     dropping the old copy would trip the checks of the rows that point at it.
     """
+    # Parameters hold feed URLs and meeting links with passcodes: errors never show them.
     if is_sqlite(url):
-        engine = create_async_engine(url, pool_size=pool_size, pool_timeout=30)
+        engine = create_async_engine(
+            url, pool_size=pool_size, pool_timeout=30, hide_parameters=True
+        )
         _configure_sqlite(engine, foreign_keys=foreign_keys)
         return engine
     return create_async_engine(
@@ -42,6 +45,7 @@ def make_engine(url: str, *, pool_size: int = 5, foreign_keys: bool = True) -> A
         pool_size=pool_size,
         pool_timeout=30,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={
             "server_settings": {"statement_timeout": str(POSTGRES_STATEMENT_TIMEOUT_MS)},
             "timeout": 10,

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.model import DispatchState
 from service.planning import PlannedMeeting
+from service.redaction import redact_meeting_url
 from service.store.events import note
 from service.store.tables import meeting_events, meetings
 
@@ -133,5 +134,10 @@ async def update_meeting(
 
 def _describe(row: Any, changes: dict[str, Any]) -> str:
     shown = [name for name in ("start_at", "end_at", "meeting_url", "title") if name in changes]
-    parts = [f"{name}: {row[name]} -> {changes[name]}" for name in shown]
+    parts = [f"{n}: {_shown(n, row[n])} -> {_shown(n, changes[n])}" for n in shown]
     return "; ".join(parts) or "details changed"
+
+
+def _shown(name: str, value: Any) -> Any:
+    # An event detail is shown to operators: a meeting link keeps its passcode hidden.
+    return redact_meeting_url(value) if name == "meeting_url" else value

@@ -68,11 +68,33 @@ def test_list_json_shows_the_dispatch_plan(database_url: str, tmp_path: Path) ->
     invoke(database_url, "import", str(meetings_file(tmp_path, [row(1)])))
     [meeting] = listed(database_url)
     assert meeting["title"] == "Review 1"
-    assert meeting["meeting_url"] == "https://acme.zoom.us/j/81234560001?pwd=abc"
+    assert meeting["meeting_url"] == "https://acme.zoom.us/j/81234560001?pwd=…"
     assert meeting["platform"] == "zoom"
     assert meeting["start"] == utc_iso(SOON + timedelta(hours=1))
     assert meeting["join_at"] == utc_iso(SOON + timedelta(hours=1, seconds=-60))
     assert (meeting["state"], meeting["bot_id"], meeting["bot_status"]) == ("waiting", None, None)
+
+
+def test_a_meeting_passcode_is_never_shown(database_url: str, tmp_path: Path) -> None:
+    link = "https://acme.zoom.us/j/81234567890?pwd=SECRETPASS"
+    keyed_by_link = {k: v for k, v in row(1, meeting_url=link).items() if k != "uid"}
+    first = [keyed_by_link, row(2, meeting_url=link.replace("SECRETPASS", "FIRSTPASS"))]
+    moved = [keyed_by_link, row(2, meeting_url=link.replace("SECRETPASS", "OTHERPASS"))]
+    for rows, name in ((first, "a.json"), (moved, "b.json")):
+        imported = invoke(database_url, "import", str(meetings_file(tmp_path, rows, name)))
+        assert imported.exit_code == 0, imported.stderr
+    meetings = listed(database_url)
+    assert [m["meeting_url"] for m in meetings] == ["https://acme.zoom.us/j/81234567890?pwd=…"] * 2
+    shown = [json.dumps(meetings)]
+    for meeting in meetings:
+        shown.append(invoke(database_url, "meetings", "explain", str(meeting["id"])).stdout)
+        shown.append(
+            invoke(database_url, "meetings", "explain", str(meeting["id"]), "--json").stdout
+        )
+    assert "meeting_url: https://acme.zoom.us/j/81234567890?pwd=… -> " in shown[-2]
+    assert "acme.zoom.us/j/81234567890?pwd=…" in shown[1]
+    for secret in ("SECRETPASS", "FIRSTPASS", "OTHERPASS"):
+        assert secret not in "".join(shown)
 
 
 def test_list_table_has_a_header_and_a_line_per_meeting(database_url: str, tmp_path: Path) -> None:

@@ -11,12 +11,17 @@ import pytest
 from click.testing import CliRunner, Result
 
 from service.cli import cli
+from service.redaction import fingerprint
 from tests.fakes.feeds import Event, ics
 
 SOON = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
 SECRET_URL = (
     "https://calendar.google.com/calendar/ical/team%40acme.com/private-0a1b2c3d4e5f/basic.ics"
 )
+# iCloud-style: the token is the last path segment.
+ICLOUD_HOST = "p123-caldav.icloud.com"
+ICLOUD_URL = f"https://{ICLOUD_HOST}/published/2/MTIzNDU2Nzg5MFNFQ1JFVA?token=qs3cr3t"
+ODD = "the feed URL contains spaces, control characters or backslashes"
 
 
 def invoke(database_url: str, *args: str, env: dict[str, str] | None = None) -> Result:
@@ -57,14 +62,42 @@ def events() -> list[Event]:
     ]
 
 
-def test_a_feed_url_is_shown_masked(database_url: str) -> None:
-    added = invoke(database_url, "calendars", "add", "Team", "--url", SECRET_URL)
-    assert added.exit_code == 0, added.stderr
-    assert added.stdout.strip() == "calendar 'Team' added (https://calendar.google.com/…/basic.ics)"
-    listed = json.loads(invoke(database_url, "calendars", "list", "--json").stdout)
-    assert listed[0]["location"] == "https://calendar.google.com/…/basic.ics"
-    everything = invoke(database_url, "calendars", "list").stdout + added.stdout
-    assert "private-0a1b2c3d4e5f" not in everything
+def test_a_feed_url_is_shown_as_scheme_host_and_fingerprint(
+    database_url: str, tmp_path: Path
+) -> None:
+    shown = {
+        url: f"https://{host}/… (#{fingerprint(url)})"
+        for url, host in ((SECRET_URL, "calendar.google.com"), (ICLOUD_URL, ICLOUD_HOST))
+    }
+    outputs = []
+    for name, url in (("Team", SECRET_URL), ("Home", ICLOUD_URL)):
+        added = invoke(database_url, "calendars", "add", name, "--url", url)
+        assert added.exit_code == 0, added.stderr
+        assert added.stdout.strip() == f"calendar {name!r} added: {shown[url]}"
+        outputs.append(added.stdout)
+    path = calendar_file(tmp_path, events())
+    assert invoke(database_url, "calendars", "add", "File", "--file", str(path)).exit_code == 0
+    listing = invoke(database_url, "calendars", "list", "--json").stdout
+    locations = {row["name"]: row["location"] for row in json.loads(listing)}
+    assert locations == {"Team": shown[SECRET_URL], "Home": shown[ICLOUD_URL], "File": str(path)}
+    everything = "".join([*outputs, listing, invoke(database_url, "calendars", "list").stdout])
+    for secret in ("private-0a1b2c3d4e5f", "basic.ics", "MTIzNDU2Nzg5MFNFQ1JFVA", "qs3cr3t"):
+        assert secret not in everything
+
+
+def test_malformed_feed_urls_are_refused_in_one_line(database_url: str) -> None:
+    for url, message in [
+        ("https://[::1", "the feed URL is not a valid URL"),
+        ("https://calendar.example:99999/a.ics", "the feed URL has an invalid port"),
+        ("https://2130706433/a.ics", "the feed URL has a non-canonical numeric host"),
+        ("https://%zz/a.ics", "the feed URL's host is not a valid host name"),
+        ("https://calendar.example/a b.ics", ODD),
+        ("", "feed URLs must use https"),
+        ("https://calendar.example/" + "a" * 3000, "the feed URL is longer than 2048 characters"),
+    ]:
+        result = invoke(database_url, "calendars", "add", "X", "--url", url)
+        assert (result.exit_code, result.stderr) == (2, f"error: --url: {message}\n")
+    assert json.loads(invoke(database_url, "calendars", "list", "--json").stdout) == []
 
 
 def test_unsafe_feed_urls_are_refused(database_url: str) -> None:
@@ -108,6 +141,19 @@ def test_calendars_sync_finishes_with_parse_workers_0(database_url: str, tmp_pat
     assert synced.stdout.splitlines()[1].split()[:5] == ["Team", "ok", "4", "3", "2"]
     [listed] = json.loads(invoke(database_url, "calendars", "list", "--json", env=env).stdout)
     assert (listed["events"], listed["meetings"], listed["last_error"]) == (4, 3, None)
+
+
+def test_preview_hides_meeting_passcodes(database_url: str, tmp_path: Path) -> None:
+    link = "https://acme.zoom.us/j/81234567890?pwd=SECRETPASS"
+    event = Event(uid="a", start=SOON, end=SOON + timedelta(minutes=30), url=link)
+    path = calendar_file(tmp_path, [event])
+    window = ("--from", SOON.isoformat(), "--to", (SOON + timedelta(days=1)).isoformat())
+    as_json = invoke(database_url, "preview", str(path), "--json", *window)
+    assert as_json.exit_code == 0, as_json.stderr
+    [row] = json.loads(as_json.stdout)
+    assert row["meeting_url"] == "https://acme.zoom.us/j/81234567890?pwd=…"
+    as_text = invoke(database_url, "preview", str(path), *window)
+    assert "SECRETPASS" not in as_json.stdout + as_text.stdout
 
 
 def test_preview_lists_every_occurrence_with_its_decision(

@@ -1,14 +1,17 @@
-"""A loopback iCalendar feed server (ETags, failures, redirects) and an ICS builder."""
+"""A loopback iCalendar feed server (ETags, failures, redirects), a fake DNS resolver and an
+ICS builder."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from service.timestamps import utc_iso
 
@@ -76,7 +79,8 @@ class FeedServer:
 
     def _answer(self, path: str, etag: str | None) -> web.StreamResponse:
         if path in self.redirects:
-            raise web.HTTPFound(self.redirects[path])
+            # Sent as given, malformed or not: what a broken or hostile server may answer.
+            return web.Response(status=302, headers={"Location": self.redirects[path]})
         if path in self.failing:
             return web.Response(status=self.failing[path], text="feed unavailable")
         if path not in self.feeds:
@@ -89,6 +93,35 @@ class FeedServer:
 
     def url(self, name: str) -> str:
         return f"{self.base_url}/feeds/{name}"
+
+
+class FakeResolver(AbstractResolver):
+    """Names to addresses as a DNS server would answer them, without the network."""
+
+    def __init__(self, names: Mapping[str, Sequence[str]]) -> None:
+        self.names = dict(names)
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        if host not in self.names:
+            raise OSError(f"no such name: {host}")
+        return [
+            ResolveResult(
+                hostname=host,
+                host=address,
+                port=port,
+                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for address in self.names[host]
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 @asynccontextmanager

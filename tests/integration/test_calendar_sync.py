@@ -32,7 +32,7 @@ from service.store.calendars import SqlCalendarStore
 from service.syncing import CalendarSync, SyncSettings
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
-from tests.fakes.feeds import Event, FeedServer, feed_server, ics
+from tests.fakes.feeds import Event, FakeResolver, FeedServer, feed_server, ics
 from tests.fakes.mavera import TEST_KEY, sim_settings
 
 SETTINGS = Settings.model_validate({"calendars": {"allow_private_addresses": True}})
@@ -92,12 +92,13 @@ async def world(
     clock: FakeClock,
     settings: Settings = SETTINGS,
     parser: Parser | None = None,
+    resolver: FakeResolver | None = None,
 ) -> AsyncIterator[World]:
     async with (
         feed_server() as feeds,
         running_simulator(sim_settings(), clock=clock) as sim,
         aiohttp.ClientSession() as session,
-        feed_session(fetch_settings(settings)) as feed_http,
+        feed_session(fetch_settings(settings), resolver=resolver) as feed_http,
     ):
         daemon = await build_daemon(
             settings=settings,
@@ -332,3 +333,34 @@ async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
 def test_sync_settings_refuse_fewer_than_one_calendar_at_a_time() -> None:
     with pytest.raises(ValueError, match="parallel must be at least 1, not 0"):
         SyncSettings(read=read_settings(SETTINGS), fetch=fetch_settings(SETTINGS), parallel=0)
+
+
+async def test_a_feed_name_that_resolves_to_a_private_address_is_recorded_as_such(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    resolver = FakeResolver({"calendar.example.com": ["127.0.0.1"]})
+    async with world(engine, clock, Settings(), resolver=resolver) as w:
+        calendar = await w.calendars.add(
+            name="Rebound",
+            kind=CalendarKind.ICS_URL,
+            location="https://calendar.example.com/private-0a1b2c3d/basic.ics",
+            owner_email=None,
+            interval=timedelta(minutes=5),
+            now=clock.now(),
+        )
+        report = await w.sync.sync(calendar)
+        expected = "the feed's host resolves to a private or local address"
+        assert (report.status, report.error) == ("error", expected)
+        assert (await w.calendars.get("Rebound")).last_error == expected
+        assert resolver.asked == ["calendar.example.com"]
+
+
+async def test_a_malformed_redirect_is_recorded_on_the_calendar(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        w.feeds.redirects["team"] = "http://[::1"
+        report = await w.sync.sync(await w.add("Team", "team"))
+        expected = "the feed redirected to an invalid address"
+        assert (report.status, report.error) == ("error", expected)
+        assert (await w.calendars.get("Team")).last_error == expected

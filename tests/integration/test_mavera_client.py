@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from service.budget import LocalBudget
 from service.credentials import ApiKey
@@ -208,3 +209,42 @@ async def test_the_key_never_reaches_logs_errors_or_repr(
     assert "t3st" not in text
     assert TEST_KEY not in text
     assert "mavera" in text.lower()
+
+
+async def _echo(request: web.Request) -> web.Response:
+    """A Mavera that repeats the request in its error, as some APIs do."""
+    body = await request.json()
+    message = (
+        f"meeting_url {body['meeting_url']} is not allowed for {request.headers['Authorization']}"
+    )
+    return web.json_response({"error": {"code": "invalid_field", "message": message}}, status=400)
+
+
+async def test_an_error_that_echoes_the_key_or_the_passcode_keeps_neither(
+    clock: FakeClock,
+) -> None:
+    app = web.Application()
+    app.router.add_post("/meetings", _echo)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            client = MaveraClient(
+                session=session,
+                base_url=f"http://127.0.0.1:{runner.addresses[0][1]}",
+                api_key=ApiKey(TEST_KEY),
+                budget=LocalBudget(limit=60, read_share=0.5, clock=clock),
+                clock=clock,
+                timeout=timedelta(seconds=5),
+            )
+            with pytest.raises(MaveraRejected) as caught:
+                await create(client, f"{URL}?pwd=SECRETPASS")
+    finally:
+        await runner.cleanup()
+    message = caught.value.message
+    assert message.startswith("meeting_url https://acme.zoom.us/… (#")
+    assert message.endswith("is not allowed for Bearer <redacted>")
+    for secret in ("SECRETPASS", TEST_KEY, "81234567890"):
+        assert secret not in str(caught.value)

@@ -1,0 +1,131 @@
+"""At DEBUG, a whole sync-import-dispatch round logs no feed token, passcode or API key."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import aiohttp
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.app import import_rows
+from service.assembly import build_daemon, fetch_settings, make_calendar_sync
+from service.config import Settings
+from service.credentials import ApiKey
+from service.feeds.fetch import feed_session
+from service.logging_setup import QUIET_LOGGERS, configure_logging
+from service.model import CalendarKind
+from service.simulator import running_simulator
+from service.store.calendars import SqlCalendarStore
+from service.timestamps import utc_iso
+from tests.conftest import T0
+from tests.fakes.clock import FakeClock
+from tests.fakes.feeds import Event, feed_server, ics
+from tests.fakes.mavera import TEST_KEY, sim_settings
+
+SETTINGS = Settings.model_validate({"calendars": {"allow_private_addresses": True}})
+PATH_TOKEN = "pathT0kenQx7"
+QUERY_TOKEN = "queryT0kenWm3"
+PASSCODE = "SECRETPASS"
+FEED_PASSCODE = "FEEDPASS9"
+SECRETS = (PATH_TOKEN, QUERY_TOKEN, PASSCODE, FEED_PASSCODE, TEST_KEY, "t3st")
+START = T0 + timedelta(hours=3)
+
+
+@pytest.fixture
+def debug_logging(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The root logger at DEBUG, set up as every entry point does; levels restored after."""
+    levels = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    caplog.set_level(logging.DEBUG)
+    configure_logging("DEBUG")
+    try:
+        yield caplog
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_nothing_secret_is_logged_at_debug(
+    engine: AsyncEngine, clock: FakeClock, debug_logging: pytest.LogCaptureFixture
+) -> None:
+    calendars = SqlCalendarStore(engine)
+    feed_link = f"https://acme.zoom.us/j/81234567890?pwd={FEED_PASSCODE}"
+    async with (
+        feed_server() as feeds,
+        running_simulator(sim_settings(), clock=clock) as sim,
+        aiohttp.ClientSession() as session,
+        feed_session(fetch_settings(SETTINGS)) as feed_http,
+    ):
+        feeds.feeds[f"private-{PATH_TOKEN}"] = ics(
+            [Event(uid="a", start=START, end=START + timedelta(minutes=30), url=feed_link)]
+        )
+        feeds.redirects[f"moved-{PATH_TOKEN}"] = f"http://[::1/{PATH_TOKEN}"
+        locations = {
+            "ok": feeds.url(f"private-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
+            "moved": feeds.url(f"moved-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
+            "down": f"http://127.0.0.1:{closed_port()}/{PATH_TOKEN}?token={QUERY_TOKEN}",
+            "bad": f"http://127.0.0.1:99999/{PATH_TOKEN}?token={QUERY_TOKEN}",
+        }
+        for name, location in locations.items():
+            await calendars.add(
+                name=name,
+                kind=CalendarKind.ICS_URL,
+                location=location,
+                owner_email="jane@acme.example",
+                interval=timedelta(minutes=5),
+                now=clock.now(),
+            )
+        sync = make_calendar_sync(SETTINGS, engine, feed_http, clock)
+        reports = await sync.sync_all(await calendars.all())
+        await import_rows(SETTINGS, engine, [_row(START)], clock)
+        daemon = await build_daemon(
+            settings=SETTINGS,
+            engine=engine,
+            session=session,
+            api_key=ApiKey(TEST_KEY),
+            base_url=sim.base_url,
+            clock=clock,
+        )
+        clock.set(START - timedelta(minutes=10))
+        while await daemon.dispatcher.dispatch_due():
+            pass
+        assert len(sim.state.bots) == 2
+    assert {r.calendar: r.status for r in reports} == {
+        "ok": "ok",
+        "moved": "error",
+        "down": "error",
+        "bad": "error",
+    }
+    assert_no_secret_in(debug_logging.records)
+
+
+def assert_no_secret_in(records: list[logging.LogRecord]) -> None:
+    formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
+    debug = [r for r in records if r.levelno == logging.DEBUG and r.name.startswith("service.")]
+    assert debug, "DEBUG records of the service itself were expected"
+    assert any(r.levelno == logging.WARNING for r in records)
+    for record in records:
+        text = formatter.format(record) + repr(record.args) + repr(record.__dict__)
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} logged by {record.name}: {text[:300]}"
+
+
+def _row(start: datetime) -> dict[str, object]:
+    return {
+        "title": "Board review",
+        "meeting_url": f"https://acme.zoom.us/j/89876543210?pwd={PASSCODE}",
+        "start": utc_iso(start),
+        "end": utc_iso(start + timedelta(minutes=30)),
+        "organizer": "jane@acme.example",
+        "attendees": ["jane@acme.example"],
+    }
