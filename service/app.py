@@ -22,6 +22,7 @@ from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
 from service.sourcing import judged
+from service.store.availability import require_file, store_errors
 from service.store.engine import make_engine, sqlite_path
 from service.store.lock import single_daemon
 from service.store.schema import ensure_at_head
@@ -32,10 +33,20 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def open_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(settings.database.url)
+    """The engine, once the database answers and its schema is at head.
+
+    :raises ConfigError: the URL is not a supported database URL.
+    :raises StoreUnavailable: the database cannot be reached or used, here or inside.
+    :raises SchemaOutOfDate: the schema is not the one this code expects.
+    """
+    url = settings.database.url
+    engine = make_engine(url)
     try:
-        await ensure_at_head(engine)
-        yield engine
+        require_file(url, create=False)
+        with store_errors(url, connecting=True):
+            await ensure_at_head(engine)
+        with store_errors(url, connecting=False):
+            yield engine
     finally:
         await engine.dispose()
 
