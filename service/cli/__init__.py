@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from service.cli.calendars import calendars, preview
-from service.cli.common import config_path, fail, run
+from service.cli.common import EscapingFormatter, GuardedGroup, config_path, fail, run, say
 from service.cli.meetings import import_, meetings, plan_
 from service.cli.simulate import simulate
 from service.config import Settings, load_settings
@@ -20,25 +20,21 @@ from service.credentials import load_api_key
 from service.errors import ConfigError
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 @click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="config file (default: $AUTOJOIN_CONFIG, else ./config.yaml if present)",
 )
+@click.option("--debug", is_flag=True, help="on an error, print its traceback too")
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None) -> None:
+def cli(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
     """autojoin: books a Mavera recording bot for every scheduled meeting, exactly once."""
-    try:
-        settings = load_settings(config_path(config_file), os.environ)
-    except ConfigError as exc:
-        fail(exc)
-    logging.basicConfig(
-        level=settings.logging.level,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    settings = load_settings(config_path(config_file), os.environ)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.logging.level, handlers=[handler])
     for noisy in ("alembic", "apscheduler", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     ctx.obj = settings
@@ -51,7 +47,7 @@ def migrate(settings: Settings) -> None:
     from service.store.migrate import upgrade
 
     upgrade(settings.database.url)
-    click.echo("database schema is up to date")
+    say("database schema is up to date")
 
 
 @cli.command(name="run")

@@ -9,12 +9,16 @@ from typing import Any
 
 import click
 
-from service.cli.common import echo_json, fail, run
+from service.calendars import FeedError
+from service.cli.common import echo_json, fail, run, say
 from service.cli.views import calendar_row, print_table
 from service.clock import SystemClock
 from service.config import Settings
 from service.errors import InputError
 from service.model import Calendar, CalendarKind
+from service.untrusted import UNSAFE, clean_email
+
+NAME_LIMIT = 200
 
 
 @click.group()
@@ -44,8 +48,7 @@ def add(
 
     if (url is None) == (path is None):
         fail(InputError("calendars add", "give exactly one of --url or --file"))
-    if owner is not None and "@" not in owner:
-        fail(InputError("--owner", "expected an email address"))
+    _check_name_and_owner(name, owner)
     if url is not None:
         try:
             check_url(url, allow_private=settings.calendars.allow_private_addresses)
@@ -66,7 +69,16 @@ def add(
             )
 
     calendar = run(main)
-    click.echo(f"calendar {calendar.name!r} added ({mask(calendar.location)})")
+    say(f"calendar {calendar.name!r} added ({mask(calendar.location)})")
+
+
+def _check_name_and_owner(name: str, owner: str | None) -> None:
+    """A name of 1 to 200 visible characters (the store's limit); an owner that is an email."""
+    if not name.strip() or len(name) > NAME_LIMIT or UNSAFE.search(name):
+        problem = f"expected 1 to {NAME_LIMIT} characters, none of them control characters"
+        fail(InputError("NAME", problem))
+    if owner is not None and (clean_email(owner) != owner.lower() or "@" not in owner):
+        fail(InputError("--owner", "expected an email address"))
 
 
 @calendars.command(name="list")
@@ -113,7 +125,7 @@ def remove(settings: Settings, name: str) -> None:
             return counts.gone
 
     gone = run(main)
-    click.echo(f"calendar {name!r} removed ({gone} meetings lost this source)")
+    say(f"calendar {name!r} removed ({gone} meetings lost this source)")
 
 
 @calendars.command()
@@ -178,7 +190,10 @@ def preview(
     finish = _when("--to", end) if end else now + timedelta(days=settings.calendars.sync_days)
     if finish <= begin:
         fail(InputError("--to", "must be after --from"))
-    rows = run(lambda: _preview(settings, source, begin, finish, owner))
+    try:
+        rows = run(lambda: _preview(settings, source, begin, finish, owner))
+    except FeedError as exc:
+        fail(InputError(source, exc.problem))
     if as_json:
         echo_json(rows)
     else:
