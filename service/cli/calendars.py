@@ -16,6 +16,7 @@ from service.clock import SystemClock
 from service.config import Settings
 from service.errors import InputError
 from service.model import Calendar, CalendarKind
+from service.timestamps import parse_instant
 from service.untrusted import UNSAFE, clean_email
 
 NAME_LIMIT = 200
@@ -202,12 +203,9 @@ def preview(
 
 def _when(option: str, text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        fail(InputError(option, f"not an ISO 8601 date-time: {text!r}"))
-    if value.tzinfo is None:
-        fail(InputError(option, "needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"))
-    return value.astimezone(UTC)
+        return parse_instant(text)
+    except ValueError as exc:
+        fail(InputError(option, f"{exc}: {text!r}"))
 
 
 async def _preview(

@@ -19,6 +19,8 @@ from service.untrusted import clean_key
 
 SOURCE_LIMIT = 64
 """The store's source column holds 64 characters (``file:<name>``)."""
+MEETING_ID = click.IntRange(1, 2**31 - 1)
+"""A meeting id the store's integer column can hold (PostgreSQL refuses larger ones)."""
 
 
 @click.command(name="import")
@@ -106,7 +108,7 @@ def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> 
 
 
 @meetings.command()
-@click.argument("meeting_id", type=int)
+@click.argument("meeting_id", type=MEETING_ID)
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.pass_obj
 def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
@@ -127,7 +129,7 @@ def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
 
 
 @meetings.command()
-@click.argument("meeting_id", type=int)
+@click.argument("meeting_id", type=MEETING_ID)
 @click.argument("choice", type=click.Choice(["record", "skip", "clear"]))
 @click.pass_obj
 def override(settings: Settings, meeting_id: int, choice: str) -> None:
@@ -155,7 +157,14 @@ def override(settings: Settings, meeting_id: int, choice: str) -> None:
 
 @click.command(name="plan")
 @click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
-@click.option("--late", "late_limit", default=20, show_default=True, help="late meetings to list")
+@click.option(
+    "--late",
+    "late_limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0, 10_000),
+    help="late meetings to list",
+)
 @click.pass_obj
 def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
     """Show when waiting meetings' bots will be booked, and which will be late."""

@@ -225,3 +225,29 @@ def test_the_installed_command_prints_one_line_when_the_database_is_down(
         "error: database postgresql+asyncpg://u:***@127.0.0.1:1/autojoin: cannot connect: "
         "Connect call failed ('127.0.0.1', 1)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("1700000000", "not an ISO 8601 date-time (e.g. 2026-11-24T09:00:00Z): '1700000000'"),
+        ("2026-11-24T09:00:00", "needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"),
+        ("9999-12-31T23:59:59-01:00", "year 9999 is outside 2000-2100"),
+    ],
+)
+def test_a_preview_window_bound_is_read_like_an_import_time(
+    database_url: str, tmp_path: Path, value: str, problem: str
+) -> None:
+    _json, ics_file = files(tmp_path)
+    result = invoke(database_url, "preview", ics_file, "--from", value)
+    assert_one_line(result, 2, f"error: --from: {problem}")
+
+
+@pytest.mark.parametrize("args", [("explain", "99999999999"), ("override", "0", "record")])
+def test_a_meeting_id_the_store_cannot_hold_is_a_usage_error(
+    database_url: str, args: tuple[str, ...]
+) -> None:
+    result = invoke(database_url, "meetings", *args)
+    assert result.exit_code == 2
+    assert "Invalid value for 'MEETING_ID'" in result.stderr
+    assert "Traceback" not in result.stderr
