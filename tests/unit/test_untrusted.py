@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
+from service.model import MeetingInput, Platform
 from service.untrusted import (
     EMAIL_LIMIT,
     KEY_LIMIT,
@@ -114,3 +117,23 @@ def test_the_unsafe_set_is_exactly_the_unicode_control_and_format_categories() -
         and unicodedata.category(chr(code)) not in {*UNSAFE_CATEGORIES, "Cn"}
     ]
     assert (missing, extra) == ([], [])
+
+
+def test_every_meeting_input_is_cleaned_however_it_was_made() -> None:
+    meeting = MeetingInput(
+        source="calendar:1",
+        source_key="evt\x1b-1|" + "k" * 600,
+        title=OSC_TITLE + " " + "x" * 600,
+        meeting_url="https://acme.zoom.us/j/81234567890",
+        platform=Platform.ZOOM,
+        start_at=datetime(2026, 11, 24, 9, tzinfo=UTC),
+        end_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+        organizer="\u202e",
+        attendees=("sam@globex.example\x07", "\x00"),
+    )
+    assert meeting.title.startswith("]0;pwnedStandup xxx")
+    assert (len(meeting.title), meeting.title[-1]) == (500, "…")
+    assert meeting.source_key.startswith("evt-1|kkk")
+    assert len(meeting.source_key) == 500
+    assert (meeting.organizer, meeting.attendees) == (None, ("sam@globex.example",))
+    assert replace(meeting, record=False).title == meeting.title
