@@ -21,6 +21,8 @@ from tests.fakes.feeds import Event, ics
 
 OSC_TITLE: Final = "\x1b]0;owned\x07Stand\u202eup\x00"
 RAW: Final = ("\x1b", "\x07", "\x00", "\u202e", "\x9b")
+# What a store written before the cleaning may hold (PostgreSQL refuses NUL in text).
+STORED: Final = "\x1b]0;owned\x07Stand\u202eup\x9b"
 
 
 def invoke(database_url: str, *args: str) -> Result:
@@ -77,8 +79,8 @@ async def _store_raw_text(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(update(meetings).values(title=OSC_TITLE, last_error=OSC_TITLE))
-            await conn.execute(update(meeting_sources).values(title=OSC_TITLE))
+            await conn.execute(update(meetings).values(title=STORED, last_error=STORED))
+            await conn.execute(update(meeting_sources).values(title=STORED))
             await conn.execute(update(calendars).values(last_error="feed \x1b[2J\x9b gone"))
     finally:
         await engine.dispose()
@@ -94,7 +96,7 @@ def test_raw_text_already_in_the_store_is_escaped_on_display(
     shown(database_url, "calendars", "sync")
     asyncio.run(_store_raw_text(database_url))
     output = every_view(database_url)
-    assert "\\x1b]0;owned\\x07Stand\\u202eup\\x00" in output
+    assert "\\x1b]0;owned\\x07Stand\\u202eup\\x9b" in output
     assert "feed \\x1b[2J\\x9b gone" in output
 
 
