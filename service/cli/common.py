@@ -77,6 +77,8 @@ class GuardedGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click prints these itself, as one line
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): click exits quietly
         except ServiceError as exc:
             _traceback_if_asked(ctx, exc)
             fail(exc)

@@ -3,6 +3,7 @@ traceback only on request; log messages have their control characters escaped.""
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -105,6 +106,8 @@ def test_click_usage_errors_and_exits_pass_through() -> None:
     assert "Invalid value for 'COUNT'" in usage.stderr
     assert "unexpected error" not in usage.stderr
     assert invoke(SystemExit(3), "boom").exit_code == 3
+    closed = invoke(BrokenPipeError(errno.EPIPE, "Broken pipe"), "boom")
+    assert (closed.exit_code, closed.stderr) == (1, "")
 
 
 def test_log_messages_are_escaped_but_tracebacks_keep_their_lines() -> None:
