@@ -22,7 +22,8 @@ from service.importing import JSON_SOURCE, parse_rows, plan
 from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
 from service.sourcing import judged
-from service.store.engine import make_engine, sqlite_path
+from service.store.availability import require_file, store_errors
+from service.store.engine import check_url, make_engine, sqlite_path
 from service.store.lock import single_daemon
 from service.store.schema import ensure_at_head
 from service.store.sources import ApplyCounts, SqlSourceStore
@@ -32,10 +33,20 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def open_engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(settings.database.url)
+    """The engine, once the database answers and its schema is at head.
+
+    :raises ConfigError: the URL is not a supported database URL.
+    :raises StoreUnavailable: the database cannot be reached or used, here or inside.
+    :raises SchemaOutOfDate: the schema is not the one this code expects.
+    """
+    url = settings.database.url
+    engine = make_engine(url)
     try:
-        await ensure_at_head(engine)
-        yield engine
+        require_file(url, create=False)
+        with store_errors(url, connecting=True):
+            await ensure_at_head(engine)
+        with store_errors(url, connecting=False):
+            yield engine
     finally:
         await engine.dispose()
 
@@ -73,8 +84,9 @@ async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.E
     clock = SystemClock()
     async with AsyncExitStack() as stack:
         # The lock first, the engine after: the lock's descriptor outlives every connection.
-        path = sqlite_path(settings.database.url)
+        path = sqlite_path(check_url(settings.database.url))
         if path is not None:
+            require_file(settings.database.url, create=False)
             stack.enter_context(single_daemon(path))
         engine = await stack.enter_async_context(open_engine(settings))
         base_url, demo = settings.mavera.base_url, api_key is None

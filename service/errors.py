@@ -51,7 +51,15 @@ class StoreLocked(ServiceError):
 
 
 class StoreUnavailable(ServiceError):
-    """The database cannot be opened or reached; the message never holds a password."""
+    """The database cannot be used: unreachable, refused, missing, read-only, failing.
+
+    ``target`` names the database with any password masked; ``cause`` is one short line.
+    """
+
+    def __init__(self, target: str, cause: str) -> None:
+        self.target = target
+        self.cause = cause
+        super().__init__(f"database {target}: {cause}")
 
 
 class SchemaOutOfDate(ServiceError):

@@ -11,6 +11,8 @@ import logging
 import sys
 from typing import Final
 
+from service.untrusted import escape_text
+
 QUIET_LOGGERS: Final = (
     "aiohttp",
     "aiosqlite",
@@ -23,9 +25,19 @@ QUIET_LOGGERS: Final = (
 FORMAT: Final = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
+class EscapingFormatter(logging.Formatter):
+    """Log messages with control characters escaped: they quote calendars and Mavera."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return escape_text(super().formatMessage(record))
+
+
 def configure_logging(level: str | int) -> None:
-    """The root logger at ``level`` on stderr, the libraries' loggers at WARNING or above."""
-    logging.basicConfig(level=level, format=FORMAT, stream=sys.stderr)
+    """The root logger at ``level`` on stderr (control characters escaped), the libraries'
+    loggers at WARNING or above."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(EscapingFormatter(FORMAT))
+    logging.basicConfig(level=level, handlers=[handler])
     quiet_libraries()
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from service.untrusted import EMAIL_LIMIT, SOURCE_KEY_LIMIT, TITLE_LIMIT, clean_key, clean_text
+
 
 class Platform(StrEnum):
     ZOOM = "zoom"
@@ -82,6 +84,16 @@ class MeetingInput:
     record: bool = True
     reason: str | None = None
     explanation: str | None = None
+
+    def __post_init__(self) -> None:
+        # The one gate every source passes on its way to the store: no text from a calendar
+        # or an import file reaches it with terminal controls, bidi overrides or no bound.
+        people = (clean_text(email, limit=EMAIL_LIMIT) for email in self.attendees)
+        organizer = clean_text(self.organizer, limit=EMAIL_LIMIT) if self.organizer else None
+        object.__setattr__(self, "title", clean_text(self.title, limit=TITLE_LIMIT))
+        object.__setattr__(self, "source_key", clean_key(self.source_key, limit=SOURCE_KEY_LIMIT))
+        object.__setattr__(self, "organizer", organizer or None)
+        object.__setattr__(self, "attendees", tuple(email for email in people if email))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,6 +11,7 @@ from service.calendars.preparation import Prepared
 from service.calendars.properties import integer, range_parameter, when
 from service.calendars.sources import LinkFinder, Source, describe, source_index
 from service.calendars.stamps import stamp, to_utc
+from service.untrusted import clean_key
 
 
 class OccurrenceBuilder:
@@ -56,9 +57,10 @@ class OccurrenceBuilder:
         zone = self._prepared.day_zone
         slot = self._slot(component, source.uid, start, source.all_day)
         cancelled, tentative = self._statuses(source)
+        uid = clean_key(source.uid)
         return Occurrence(
-            uid=source.uid,
-            key=_key(source, slot, zone),
+            uid=uid,
+            key=_key(uid, source, slot, zone),
             title=source.title,
             start_at=to_utc(start, zone),
             end_at=to_utc(when(component, "DTEND") or start, zone),
@@ -74,12 +76,12 @@ class OccurrenceBuilder:
         )
 
 
-def _key(source: Source, slot: date, zone: tzinfo) -> str:
+def _key(uid: str, source: Source, slot: date, zone: tzinfo) -> str:
     """A one-off event is its UID (so moving it keeps its key); an instance of a series is
-    its UID and original slot."""
+    its UID and original slot. ``uid`` is the cleaned, bounded one (``clean_key``)."""
     if source.single:
-        return f"{source.uid}|"
-    return f"{source.uid}|{stamp(slot, all_day=source.all_day, zone=zone)}"
+        return f"{uid}|"
+    return f"{uid}|{stamp(slot, all_day=source.all_day, zone=zone)}"
 
 
 def _floating(start: date) -> bool:

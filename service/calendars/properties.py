@@ -9,6 +9,7 @@ from icalendar import Component
 
 from service.calendars.occurrences import Attendee
 from service.meeting_links import LinkField
+from service.untrusted import clean_email
 
 # The properties that may hold a join link, in the order the notes rank them.
 LINK_PROPERTIES: Final = (
@@ -72,12 +73,13 @@ def _param(value: Any, name: str) -> str:
 
 
 def email(value: Any) -> str | None:
-    """The lower-case address of a CAL-ADDRESS (``mailto:`` removed); None if not an email."""
+    """The lower-case address of a CAL-ADDRESS (``mailto:`` removed, unsafe characters
+    dropped); None if not an email or longer than an address can be."""
     address = str(value).strip()
     if address[: len(_MAILTO)].lower() == _MAILTO:
         address = address[len(_MAILTO) :]
-    address = address.strip().lower()
-    return address if "@" in address else None
+    cleaned = clean_email(address)
+    return cleaned if cleaned is not None and "@" in cleaned else None
 
 
 def organizer(component: Component) -> str | None:

@@ -18,6 +18,7 @@ from service.calendars.properties import (
     when,
 )
 from service.meeting_links import LinkField, NormalizedLink, extract_join_url
+from service.untrusted import TITLE_LIMIT, clean_text
 
 # A private property naming the source of each copy (a feed's own copy is removed first).
 # A series can expand into hundreds of copies: reading the shared facts once per source
@@ -65,7 +66,7 @@ def describe(
 ) -> Source:
     return Source(
         uid=text(event, "UID"),
-        title=text(event, "SUMMARY"),
+        title=clean_text(text(event, "SUMMARY"), limit=TITLE_LIMIT),
         status=keyword(event, "STATUS"),
         link=find_link(event),
         organizer=organizer(event),

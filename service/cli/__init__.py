@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from service.cli.calendars import calendars, preview
-from service.cli.common import config_path, fail, run
+from service.cli.common import GuardedGroup, config_path, fail, run, say
 from service.cli.meetings import import_, meetings, plan_
 from service.cli.simulate import simulate
 from service.config import Settings, load_settings
@@ -19,20 +19,18 @@ from service.errors import ConfigError
 from service.logging_setup import configure_logging
 
 
-@click.group()
+@click.group(cls=GuardedGroup)
 @click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
     help="config file (default: $AUTOJOIN_CONFIG, else ./config.yaml if present)",
 )
+@click.option("--debug", is_flag=True, help="on an error, print its traceback too")
 @click.pass_context
-def cli(ctx: click.Context, config_file: Path | None) -> None:
+def cli(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
     """autojoin: books a Mavera recording bot for every scheduled meeting, exactly once."""
-    try:
-        settings = load_settings(config_path(config_file), os.environ)
-    except ConfigError as exc:
-        fail(exc)
+    settings = load_settings(config_path(config_file), os.environ)
     configure_logging(settings.logging.level)
     ctx.obj = settings
 
@@ -44,7 +42,7 @@ def migrate(settings: Settings) -> None:
     from service.store.migrate import upgrade
 
     upgrade(settings.database.url)
-    click.echo("database schema is up to date")
+    say("database schema is up to date")
 
 
 @cli.command(name="run")

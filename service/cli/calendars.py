@@ -9,12 +9,17 @@ from typing import Any
 
 import click
 
-from service.cli.common import echo_json, fail, run
+from service.calendars import FeedError
+from service.cli.common import echo_json, fail, run, say
 from service.cli.views import calendar_row, print_table
 from service.clock import SystemClock
 from service.config import Settings
 from service.errors import InputError
 from service.model import Calendar, CalendarKind
+from service.timestamps import parse_instant
+from service.untrusted import UNSAFE, clean_email
+
+NAME_LIMIT = 200
 
 
 @click.group()
@@ -44,8 +49,7 @@ def add(
 
     if (url is None) == (path is None):
         fail(InputError("calendars add", "give exactly one of --url or --file"))
-    if owner is not None and "@" not in owner:
-        fail(InputError("--owner", "expected an email address"))
+    _check_name_and_owner(name, owner)
     if url is not None:
         try:
             check_url(url, allow_private=settings.calendars.allow_private_addresses)
@@ -67,7 +71,16 @@ def add(
 
     calendar = run(main)
     shown = mask(calendar.location) if kind is CalendarKind.ICS_URL else calendar.location
-    click.echo(f"calendar {calendar.name!r} added: {shown}")
+    say(f"calendar {calendar.name!r} added: {shown}")
+
+
+def _check_name_and_owner(name: str, owner: str | None) -> None:
+    """A name of 1 to 200 visible characters (the store's limit); an owner that is an email."""
+    if not name.strip() or len(name) > NAME_LIMIT or UNSAFE.search(name):
+        problem = f"expected 1 to {NAME_LIMIT} characters, none of them control characters"
+        fail(InputError("NAME", problem))
+    if owner is not None and (clean_email(owner) != owner.lower() or "@" not in owner):
+        fail(InputError("--owner", "expected an email address"))
 
 
 @calendars.command(name="list")
@@ -114,7 +127,7 @@ def remove(settings: Settings, name: str) -> None:
             return counts.gone
 
     gone = run(main)
-    click.echo(f"calendar {name!r} removed ({gone} meetings lost this source)")
+    say(f"calendar {name!r} removed ({gone} meetings lost this source)")
 
 
 @calendars.command()
@@ -179,7 +192,10 @@ def preview(
     finish = _when("--to", end) if end else now + timedelta(days=settings.calendars.sync_days)
     if finish <= begin:
         fail(InputError("--to", "must be after --from"))
-    rows = run(lambda: _preview(settings, source, begin, finish, owner))
+    try:
+        rows = run(lambda: _preview(settings, source, begin, finish, owner))
+    except FeedError as exc:
+        fail(InputError(source, exc.problem))
     if as_json:
         echo_json(rows)
     else:
@@ -188,12 +204,9 @@ def preview(
 
 def _when(option: str, text: str) -> datetime:
     try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        fail(InputError(option, f"not an ISO 8601 date-time: {text!r}"))
-    if value.tzinfo is None:
-        fail(InputError(option, "needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"))
-    return value.astimezone(UTC)
+        return parse_instant(text)
+    except ValueError as exc:
+        fail(InputError(option, f"{exc}: {text!r}"))
 
 
 async def _preview(

@@ -8,12 +8,19 @@ from typing import Any
 
 import click
 
-from service.cli.common import echo_json, fail, run
+from service.calendars import FeedError
+from service.cli.common import echo_json, fail, run, say
 from service.cli.views import explanation, forecast, print_table, summary
 from service.clock import SystemClock
 from service.config import Settings
 from service.errors import InputError
 from service.model import MeetingView
+from service.untrusted import clean_key
+
+SOURCE_LIMIT = 64
+"""The store's source column holds 64 characters (``file:<name>``)."""
+MEETING_ID = click.IntRange(1, 2**31 - 1)
+"""A meeting id the store's integer column can hold (PostgreSQL refuses larger ones)."""
 
 
 @click.command(name="import")
@@ -25,37 +32,51 @@ def import_(settings: Settings, file: Path, owner: str | None) -> None:
     from service.app import import_ics, import_rows, open_engine
 
     clock = SystemClock()
-    data = _read(file)
+    data = _read(file, limit=settings.calendars.max_feed_bytes)
+    ics = file.suffix.lower() == ".ics"
+    rows = None if ics else _json(file, data)
 
     async def main() -> str:
         async with open_engine(settings) as engine:
-            if file.suffix.lower() == ".ics":
+            if rows is None:
                 counts = await import_ics(
                     settings,
                     engine,
                     data,
-                    source=f"file:{file.name}",
+                    source=clean_key(f"file:{file.name}", limit=SOURCE_LIMIT),
                     owner_email=owner,
                     clock=clock,
                 )
             else:
-                counts = await import_rows(settings, engine, _json(file, data), clock)
+                counts = await import_rows(settings, engine, rows, clock)
         return f"{counts.inserted} added, {counts.updated} updated, {counts.unchanged} unchanged"
 
-    click.echo(run(main))
-
-
-def _read(file: Path) -> bytes:
     try:
-        return file.read_bytes()
+        say(run(main))
+    except FeedError as exc:
+        fail(InputError(str(file), exc.problem))
+
+
+def _read(file: Path, *, limit: int) -> bytes:
+    """The file, if readable and at most ``limit`` bytes (calendars.max_feed_bytes)."""
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
     except OSError as exc:
         fail(InputError(str(file), f"cannot read ({exc.strerror})"))
+    if len(data) > limit:
+        fail(InputError(str(file), f"larger than {limit} bytes (calendars.max_feed_bytes)"))
+    return data
 
 
 def _json(file: Path, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        fail(InputError(str(file), f"not UTF-8 text (byte {exc.start})"))
+    except RecursionError:
+        fail(InputError(str(file), "not a readable JSON file (nested too deeply)"))
+    except ValueError as exc:
         fail(InputError(str(file), f"not a readable JSON file ({exc})"))
 
 
@@ -87,7 +108,7 @@ def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> 
 
 
 @meetings.command()
-@click.argument("meeting_id", type=int)
+@click.argument("meeting_id", type=MEETING_ID)
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 @click.pass_obj
 def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
@@ -104,11 +125,11 @@ def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
         echo_json(report)
         return
     for line in report["lines"]:
-        click.echo(line)
+        say(line)
 
 
 @meetings.command()
-@click.argument("meeting_id", type=int)
+@click.argument("meeting_id", type=MEETING_ID)
 @click.argument("choice", type=click.Choice(["record", "skip", "clear"]))
 @click.pass_obj
 def override(settings: Settings, meeting_id: int, choice: str) -> None:
@@ -128,7 +149,7 @@ def override(settings: Settings, meeting_id: int, choice: str) -> None:
     view = run(main)
     meeting = view.meeting
     verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
-    click.echo(
+    say(
         f"meeting {meeting.id}: {verdict} ({meeting.decision_reason or 'rules'}); "
         f"state {meeting.dispatch_state.value}"
     )
@@ -136,7 +157,14 @@ def override(settings: Settings, meeting_id: int, choice: str) -> None:
 
 @click.command(name="plan")
 @click.option("--json", "as_json", is_flag=True, help="print the plan as JSON")
-@click.option("--late", "late_limit", default=20, show_default=True, help="late meetings to list")
+@click.option(
+    "--late",
+    "late_limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(0, 10_000),
+    help="late meetings to list",
+)
 @click.pass_obj
 def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
     """Show when waiting meetings' bots will be booked, and which will be late."""
@@ -144,13 +172,13 @@ def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
     if as_json:
         echo_json(report)
         return
-    click.echo(
+    say(
         f"{report['waiting']} meetings waiting; {report['creates_per_minute']} creates/min "
         f"({report['policy']}); first dispatch {report['first_dispatch'] or '-'}, "
         f"last {report['last_dispatch'] or '-'}"
     )
     if not report["late"]:
-        click.echo("every bot will be booked before its deadline")
+        say("every bot will be booked before its deadline")
     for late in report["late"]:
         seconds, title = late["late_by_seconds"], late["title"]
-        click.echo(f"LATE by {seconds:>6.0f} s  meeting {late['id']}: {title}")
+        say(f"LATE by {seconds:>6.0f} s  meeting {late['id']}: {title}")

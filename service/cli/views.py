@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
-
+from service.cli.common import say
 from service.clock import SystemClock
 from service.config import Settings
 from service.feeds.addresses import mask
 from service.model import Calendar, CalendarKind, MeetingView
 from service.redaction import redact_meeting_url, redact_text
 from service.timestamps import utc_iso
+from service.untrusted import escape_text
 
 
 def _iso(value: Any) -> str | None:
@@ -44,12 +44,18 @@ def summary(view: MeetingView) -> dict[str, Any]:
 
 
 def print_table(rows: list[dict[str, Any]], columns: tuple[str, ...] | None = None) -> None:
+    """A text table; each cell with its control characters escaped (they come from calendars,
+    import files and Mavera), so none can move the cursor, retitle the terminal or hide text."""
     columns = columns or ("id", "start", "join_at", "state", "bot_status", "bot_id", "title")
-    table = [[str(row[c] if row[c] is not None else "-") for c in columns] for row in rows]
+    table = [[_cell(row[c]) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in table)]) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
+    say("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)))
     for cells in table:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip())
+        say("  ".join(v.ljust(w) for v, w in zip(cells, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else escape_text(str(value))
 
 
 def explanation(view: MeetingView) -> dict[str, Any]:

@@ -8,11 +8,48 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from service.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "autojoin_read_only"
 POSTGRES_STATEMENT_TIMEOUT_MS = 15_000
+# The engines this code is written and tested for (each gets its own settings below).
+SUPPORTED = frozenset({"sqlite+aiosqlite", "postgresql+asyncpg"})
+URL_KEY = "database.url"
+URL_FORMS = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user@host/db"
+
+
+def check_url(url: str | URL) -> URL:
+    """The parsed URL of a supported database; never quotes it (it may hold a password).
+
+    :raises ConfigError: not a URL, not SQLite through aiosqlite nor PostgreSQL through
+        asyncpg, or a SQLite database without a file.
+    """
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(URL_KEY, f"not a database URL (expected {URL_FORMS})") from None
+    # The name as written: asking SQLAlchemy for the driver would import the dialect first.
+    if parsed.drivername not in SUPPORTED:
+        raise ConfigError(URL_KEY, f"unsupported database {parsed.drivername!r} (use {URL_FORMS})")
+    if parsed.drivername.startswith("sqlite") and parsed.database in (None, "", ":memory:"):
+        raise ConfigError(URL_KEY, "an in-memory SQLite database keeps nothing; give a file path")
+    return parsed
+
+
+def display_url(url: str | URL) -> str:
+    """How a database is named in messages: a SQLite file's path, else the URL with its
+    password masked."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return "(unparseable URL)"
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True)
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -27,13 +64,16 @@ def sqlite_path(url: str | URL) -> str | None:
     return database if database and database != ":memory:" else None
 
 
-def make_engine(url: str, *, pool_size: int = 5, foreign_keys: bool = True) -> AsyncEngine:
+def make_engine(url: str | URL, *, pool_size: int = 5, foreign_keys: bool = True) -> AsyncEngine:
     """Build the one engine of the process; SQLite serialises writers with BEGIN IMMEDIATE.
+
+    :raises ConfigError: ``url`` is not a supported database URL (``check_url``).
 
     ``foreign_keys=False`` is for migrations only: SQLite rebuilds a table to alter it, and
     dropping the old copy would trip the checks of the rows that point at it.
     """
     # Parameters hold feed URLs and meeting links with passcodes: errors never show them.
+    url = check_url(url)
     if is_sqlite(url):
         engine = create_async_engine(
             url, pool_size=pool_size, pool_timeout=30, hide_parameters=True

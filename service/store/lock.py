@@ -25,8 +25,7 @@ def single_daemon(database_path: str) -> Iterator[None]:
         fd = os.open(database_path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
         raise StoreUnavailable(
-            f"cannot open the SQLite database {database_path}: {exc.strerror}"
-            " (run `autojoin migrate` to create it)"
+            database_path, f"cannot open: {exc.strerror} (`autojoin migrate` creates it)"
         ) from None
     try:
         try:

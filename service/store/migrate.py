@@ -8,6 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from service.store.availability import require_file, store_errors
+from service.store.engine import check_url
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -19,8 +22,15 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (runs its own event loop: call from sync code)."""
-    command.upgrade(alembic_config(url), revision)
+    """Bring the schema to ``revision`` (runs its own event loop: call from sync code).
+
+    :raises ConfigError: ``url`` is not a supported database URL.
+    :raises StoreUnavailable: the database cannot be reached, created or written.
+    """
+    check_url(url)
+    require_file(url, create=True)
+    with store_errors(url, connecting=True):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:

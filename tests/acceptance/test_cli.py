@@ -107,15 +107,24 @@ def test_list_table_has_a_header_and_a_line_per_meeting(database_url: str, tmp_p
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (row(2, meeting_url="https://evilzoom.us/j/81234567890"), "row 2: meeting_url: "),
-        (row(2, start="2026-11-30T09:00:00"), "row 2: start: "),
-        (row(2, end=utc_iso(SOON)), "row 2: end: must be after start"),
-        ({**row(2), "colour": "red"}, "row 2: colour: unknown field"),
-        ({k: v for k, v in row(2).items() if k != "title"}, "row 2: title: Field required"),
+        (
+            row(2, meeting_url="https://evilzoom.us/j/81234567890"),
+            "row 2 (uid 'evt-2'): meeting_url: ",
+        ),
+        (row(2, start="2026-11-30T09:00:00"), "row 2 (uid 'evt-2'): start: "),
+        (row(2, start=12345), "row 2 (uid 'evt-2'): start: must be an ISO 8601 date-time string"),
+        (row(2, start="1700000000"), "row 2 (uid 'evt-2'): start: not an ISO 8601 date-time"),
+        (row(2, end=utc_iso(SOON)), "row 2 (uid 'evt-2'): end: must be after start"),
+        ({**row(2), "colour": "red"}, "row 2 (uid 'evt-2'): colour: unknown field"),
+        (
+            {k: v for k, v in row(2).items() if k != "title"},
+            "row 2 (uid 'evt-2'): title: Field required",
+        ),
+        ([row(2)], "row 2: expected a JSON object, got an array"),
     ],
 )
 def test_a_bad_row_is_named_and_nothing_changes(
-    database_url: str, tmp_path: Path, bad: dict[str, Any], message: str
+    database_url: str, tmp_path: Path, bad: Any, message: str
 ) -> None:
     invoke(database_url, "import", str(meetings_file(tmp_path, [row(1)], "ok.json")))
     before = listed(database_url)

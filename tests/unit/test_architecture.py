@@ -20,6 +20,7 @@ CORE_MODULES = (
     "ports.py",
     "importing.py",
     "timestamps.py",
+    "untrusted.py",
 )
 CORE_PACKAGES = ("meeting_links",)
 FORBIDDEN = (

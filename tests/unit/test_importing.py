@@ -86,31 +86,42 @@ def test_an_empty_list_is_no_meetings() -> None:
     assert parse_rows([]) == []
 
 
-@pytest.mark.parametrize("data", [{}, {"meetings": []}, "[]", None, 3])
-def test_the_file_must_be_a_list(data: Any) -> None:
-    assert input_error(data) == "file: expected a JSON array of meetings"
+@pytest.mark.parametrize(
+    ("data", "got"),
+    [
+        ({}, "an object"),
+        ({"meetings": []}, "an object"),
+        ("[]", "a string"),
+        (None, "null"),
+        (3, "a number"),
+    ],
+)
+def test_the_file_must_be_a_list(data: Any, got: str) -> None:
+    assert input_error(data) == f"file: expected a JSON array of meetings, got {got}"
 
 
 @pytest.mark.parametrize("field", ["title", "meeting_url", "start", "end"])
 def test_a_missing_field_is_named_with_its_row(field: str) -> None:
-    assert input_error([row(), row(**{field: None})]) == f"row 2: {field}: Field required"
+    expected = "row 2" if field == "title" else "row 2 (title 'Pipeline review')"
+    assert input_error([row(), row(**{field: None})]) == f"{expected}: {field}: Field required"
 
 
 def test_an_unknown_field_is_named_with_its_row() -> None:
     rows = [row(), row(meeting_url=MEET), row(colour="red")]
-    assert input_error(rows) == "row 3: colour: unknown field"
+    assert input_error(rows) == "row 3 (title 'Pipeline review'): colour: unknown field"
 
 
 def test_the_first_bad_row_in_file_order_is_reported() -> None:
     assert input_error([row(), row(), row(colour="red")]) == (
-        "row 2: meeting_url: same meeting as row 1"
+        "row 2 (title 'Pipeline review'): meeting_url: same meeting as row 1"
     )
 
 
 @pytest.mark.parametrize("field", ["start", "end"])
 def test_a_naive_datetime_is_refused(field: str) -> None:
     assert input_error([row(**{field: "2026-11-24T09:15:00"})]) == (
-        f"row 1: {field}: Value error, needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"
+        f"row 1 (title 'Pipeline review'): {field}: "
+        "needs a time zone offset (e.g. 2026-11-24T09:00:00Z)"
     )
 
 
@@ -118,7 +129,9 @@ def test_a_naive_datetime_is_refused(field: str) -> None:
     "end", ["2026-11-24T09:00:00Z", "2026-11-24T08:59:59Z", "2026-11-24T10:00:00+01:00"]
 )
 def test_an_end_not_after_the_start_is_refused(end: str) -> None:
-    assert input_error([row(end=end)]) == "row 1: end: must be after start"
+    assert (
+        input_error([row(end=end)]) == "row 1 (title 'Pipeline review'): end: must be after start"
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,7 +143,7 @@ def test_an_end_not_after_the_start_is_refused(end: str) -> None:
 )
 def test_an_unsupported_meeting_url_is_refused(url: str, reason: str) -> None:
     assert input_error([row(meeting_url=url)]) == (
-        f"row 1: meeting_url: not a supported meeting link ({reason})"
+        f"row 1 (title 'Pipeline review'): meeting_url: not a supported meeting link ({reason})"
     )
 
 
@@ -141,21 +154,19 @@ def test_a_blank_title_is_refused() -> None:
 
 
 def test_a_row_that_is_not_an_object_is_refused() -> None:
-    assert input_error([row(), "meeting"]) == (
-        "row 2: row: Input should be a valid dictionary or instance of _Row"
-    )
+    assert input_error([row(), "meeting"]) == "row 2: expected a JSON object, got a string"
 
 
 def test_a_bad_attendee_is_named_by_position() -> None:
     assert input_error([row(attendees=["a@acme.example", 7])]) == (
-        "row 1: attendees.1: Input should be a valid string"
+        "row 1 (title 'Pipeline review'): attendees.1: Input should be a valid string"
     )
 
 
 def test_the_same_meeting_twice_is_refused_naming_both_rows() -> None:
     duplicate = row(title="Same call, other title", start="2026-11-24T10:00:00+01:00")
     assert input_error([row(), row(meeting_url=MEET), duplicate]) == (
-        "row 3: meeting_url: same meeting as row 1"
+        "row 3 (title 'Same call, other title'): meeting_url: same meeting as row 1"
     )
 
 
@@ -166,9 +177,9 @@ def test_the_same_uid_twice_is_refused() -> None:
             uid="evt-1", meeting_url=MEET, start="2026-11-25T09:00:00Z", end="2026-11-25T10:00:00Z"
         ),
     ]
-    assert input_error(rows) == "row 2: uid: same meeting as row 1"
+    assert input_error(rows) == "row 2 (uid 'evt-1'): uid: same meeting as row 1"
 
 
 def test_one_bad_row_among_good_ones_returns_nothing() -> None:
     rows = [row(), row(meeting_url=MEET), row(end="2026-11-24T08:00:00Z")]
-    assert input_error(rows) == "row 3: end: must be after start"
+    assert input_error(rows) == "row 3 (title 'Pipeline review'): end: must be after start"
