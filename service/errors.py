@@ -50,6 +50,10 @@ class StoreLocked(ServiceError):
         )
 
 
+class DatabaseUnavailable(ServiceError):
+    """The database cannot be used right now (our own finding, e.g. its file was deleted)."""
+
+
 class SchemaOutOfDate(ServiceError):
     def __init__(self, current: str | None, head: str) -> None:
         super().__init__(
@@ -65,7 +69,7 @@ class MaveraError(ServiceError):
         self.status = status
         self.code = code
         self.message = message
-        prefix = f"HTTP {status} {code}: " if status else ""
+        prefix = f"HTTP {status}{f' {code}' if code else ''}: " if status else ""
         super().__init__(f"{prefix}{message}")
 
 

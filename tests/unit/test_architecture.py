@@ -20,6 +20,7 @@ CORE_MODULES = (
     "ports.py",
     "importing.py",
     "timestamps.py",
+    "conditions.py",
 )
 CORE_PACKAGES = ("meeting_links",)
 FORBIDDEN = (
