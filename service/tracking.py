@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from service.conditions import request_log_level
 from service.errors import MaveraError, MaveraNotFound
 from service.lifecycle import observe
 from service.listing import ListOrder
@@ -93,7 +94,7 @@ class Tracker:
                 if wanted <= seen or order.past_since:
                     break
         except MaveraError as exc:
-            log.warning("status sweep stopped early: %s", exc)
+            log.log(request_log_level(exc), "status sweep stopped early: %s", exc)
         return seen
 
     async def _apply_page(self, remotes: Sequence[RemoteBot]) -> set[str]:
@@ -125,7 +126,8 @@ class Tracker:
             )
             return
         except MaveraError as exc:
-            log.warning("reading bot %s failed (%s); will retry", bot.mavera_id, exc)
+            level = request_log_level(exc)
+            log.log(level, "reading bot %s failed (%s); will retry", bot.mavera_id, exc)
             now = self._clock.now()
             later = Observed(
                 bot_id=bot.id,
