@@ -1,8 +1,10 @@
 """Alerts: the process's conditions, logged when they start, while they last and when they
-clear; shared by the runner's passes and the Mavera client (``app`` builds the one instance).
+clear; shared by the runner's passes, the Mavera client and the replanner (``assembly``
+builds the one instance).
 
 A failing pass is either an outage (the database: one ``ALERT``, no traceback) or a bug (one
-``ALERT`` with its traceback per distinct error, at most every ``repeat_every``).
+``ALERT`` with its traceback per distinct error, at most every ``repeat_every``). A failed
+Mavera request counts towards a condition only when Mavera or the account is the cause.
 """
 
 from __future__ import annotations
