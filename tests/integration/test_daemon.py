@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import import_rows
 from service.assembly import Daemon, build_daemon
+from service.cli.views import explanation
 from service.config import Settings
 from service.credentials import ApiKey
 from service.model import BotStatus, DispatchState, MeetingView, RemoteBot
@@ -288,6 +289,9 @@ async def test_a_bot_mavera_lost_fails_its_meeting_after_a_second_404(
             ("lost", message),
             ("state", "booked -> failed"),
         ]
+        lines = explanation(full)["lines"]  # what `autojoin meetings explain` prints
+        assert f"  error      {message}" in lines
+        assert any(line.endswith(f" lost: {message}") for line in lines)
         clock.advance(600)
         assert await w.daemon.tracker.refresh_due() == 0  # never read again
         assert await dispatch_all(w) == 0  # and no second bot is sent by itself
