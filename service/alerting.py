@@ -26,6 +26,7 @@ from service.errors import MaveraError
 from service.ports import Clock
 
 log = logging.getLogger(__name__)
+MAX_CAUSE = 300
 DatabaseProblem = Callable[[BaseException], str | None]
 
 
@@ -100,7 +101,8 @@ class Alerts:
 
 def _cause(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    cause = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return cause[:MAX_CAUSE]  # the traceback, logged with it, has the rest
 
 
 def _signature(exc: BaseException) -> str:
