@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.alerting import Alerts
 from service.budget import LocalBudget
 from service.config import Settings
 from service.credentials import ApiKey
@@ -23,10 +25,11 @@ from service.polling import PollingPolicy
 from service.ports import Clock, RequestBudget
 from service.replanning import Replanner, ReplanSettings
 from service.runner import Runner, RunnerSettings
+from service.store.availability import SqliteFileCheck, database_problem
 from service.store.budget import SqlBudget, key_id
 from service.store.calendars import SqlCalendarStore
 from service.store.dispatch import SqlDispatchStore
-from service.store.engine import is_sqlite
+from service.store.engine import is_sqlite, sqlite_path
 from service.store.leases import SqlLeases
 from service.store.meetings import SqlMeetingStore
 from service.store.plans import SqlPlanStore
@@ -39,6 +42,7 @@ from service.tracking import Tracker, TrackingSettings
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Daemon:
     engine: AsyncEngine
+    alerts: Alerts
     budget: RequestBudget
     runner: Runner
     dispatcher: Dispatcher
@@ -78,12 +82,17 @@ async def make_budget(
 
 
 def make_replanner(
-    settings: Settings, engine: AsyncEngine, budget: RequestBudget, clock: Clock
+    settings: Settings,
+    engine: AsyncEngine,
+    budget: RequestBudget,
+    clock: Clock,
+    alerts: Alerts | None = None,
 ) -> Replanner:
     return Replanner(
         store=SqlPlanStore(engine),
         budget=budget,
         clock=clock,
+        alerts=alerts or Alerts(clock=clock),
         settings=ReplanSettings(
             policy=settings.planner.policy,
             min_lead=settings.planner.min_lead,
@@ -144,6 +153,12 @@ def fetch_settings(settings: Settings) -> FetchSettings:
     )
 
 
+def database_check(engine: AsyncEngine) -> Callable[[], Awaitable[int]] | None:
+    """A periodic check of what no query notices: the SQLite file deleted under the daemon."""
+    path = sqlite_path(engine.url)
+    return SqliteFileCheck(path).check if path is not None else None
+
+
 async def build_daemon(
     *,
     settings: Settings,
@@ -156,6 +171,9 @@ async def build_daemon(
     parser: Parser | None = None,
 ) -> Daemon:
     """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
+    alerts = Alerts(
+        clock=clock, repeat_every=settings.logging.alert_repeat, database_problem=database_problem
+    )
     budget = await make_budget(settings, engine, api_key, clock)
     client = MaveraClient(
         session=session,
@@ -164,6 +182,7 @@ async def build_daemon(
         budget=budget,
         clock=clock,
         timeout=settings.mavera.request_timeout,
+        alerts=alerts,
     )
     policy = polling_policy(settings)
     worker = worker_id(settings)
@@ -192,7 +211,7 @@ async def build_daemon(
         clock=clock,
         settings=TrackingSettings(policy=policy, workspace_id=settings.mavera.workspace_id),
     )
-    replanner = make_replanner(settings, engine, budget, clock)
+    replanner = make_replanner(settings, engine, budget, clock, alerts)
     runner = Runner(
         dispatcher=dispatcher,
         tracker=tracker,
@@ -200,6 +219,8 @@ async def build_daemon(
         store=dispatch_store,
         leases=SqlLeases(engine, holder=worker),
         clock=clock,
+        alerts=alerts,
+        database_check=database_check(engine),
         syncer=(
             make_calendar_sync(settings, engine, feed_session, clock, parser)
             if feed_session
@@ -214,6 +235,7 @@ async def build_daemon(
     )
     return Daemon(
         engine=engine,
+        alerts=alerts,
         budget=budget,
         runner=runner,
         dispatcher=dispatcher,

@@ -153,6 +153,9 @@ class TrackingSettings(Section):
 
 class LoggingSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # A lasting failure (Mavera unreachable, database down) is logged when it starts, then at
+    # most this often while it lasts, then once when it clears.
+    alert_repeat: Seconds = Field(default=timedelta(minutes=5), alias="alert_repeat_seconds")
 
 
 class Settings(Section):

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from service.conditions import request_log_level
 from service.errors import (
     MaveraError,
     MaveraNotSent,
@@ -160,7 +161,8 @@ class Dispatcher:
             await self._store.record_rejected(intent, now=now, code=code, message=exc.message)
         else:
             assert isinstance(exc, MaveraOutcomeUnknown)
-            log.warning("meeting %d: create outcome unknown (%s); will reconcile", meeting_id, exc)
+            # A per-meeting fact; an outage behind it is the client's condition (WARNING).
+            log.info("meeting %d: create outcome unknown (%s); will reconcile", meeting_id, exc)
             retry_at = now + self._settings.settle
             await self._store.record_ambiguous(
                 intent, now=now, retry_at=retry_at, code=code, message=exc.message
@@ -169,11 +171,8 @@ class Dispatcher:
     async def _pause(self, exc: MaveraError, now: datetime) -> None:
         until = now + self._settings.pause_on_account_error
         await self._budget.pause(until=until, reason=str(exc))
-        log.error(
-            "ALERT: Mavera refuses this API key (%s); dispatching paused until %s",
-            exc,
-            until.isoformat(),
-        )
+        # The ALERT is the client's account condition: once per outage, not once per create.
+        log.debug("dispatching paused until %s: %s", until.isoformat(), exc)
 
     async def _reconcile(self, claims: list[Claim]) -> list[Intent]:
         """Match ambiguous bookings against Mavera's list; intents for those that need a
@@ -185,7 +184,7 @@ class Dispatcher:
         try:
             complete = await self._scan(scan)
         except MaveraError as exc:
-            log.warning("reconciliation postponed: listing bots failed (%s)", exc)
+            log.log(request_log_level(exc), "reconciliation postponed: listing failed (%s)", exc)
             await self._release_all(claims)
             return []
         resolution = scan.resolve()

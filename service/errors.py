@@ -77,7 +77,7 @@ class MaveraError(ServiceError):
         self.status = status
         self.code = code
         self.message = message
-        prefix = f"HTTP {status} {code}: " if status else ""
+        prefix = f"HTTP {status}{f' {code}' if code else ''}: " if status else ""
         super().__init__(f"{prefix}{message}")
 
 

@@ -141,6 +141,10 @@ class Bot:
     last_error_message: str | None = None
 
 
+# A bot's ``last_error_code`` after Mavera answered 404 for it (once: read again; twice: lost).
+NOT_FOUND = "not_found"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Claim:
     """A meeting a worker has won the right to act on, under a lease fenced by ``token``.

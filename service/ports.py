@@ -221,6 +221,17 @@ class TrackingStore(Protocol):
         """Store reads in one transaction; changed statuses also go to the history."""
         ...
 
-    async def stop_tracking(self, bot_id: int, *, now: datetime, code: str, message: str) -> None:
-        """No further reads for this bot."""
+    async def record_missing(
+        self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
+    ) -> None:
+        """Mavera answered 404 once: mark the bot (code ``not_found``), read it at ``retry_at``."""
+        ...
+
+    async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
+        """These bots were read after all: drop their ``not_found`` mark."""
+        ...
+
+    async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
+        """Mavera no longer knows the bot: no more reads, an event on its meeting, and the
+        meeting ``failed`` with ``message`` if this bot was its booking (True then)."""
         ...

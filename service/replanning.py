@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from service.alerting import Alerts
 from service.budget import WINDOW
+from service.conditions import PLAN_LATE
 from service.planner import Capacity, Job, Plan, PlanSettings, Policy, plan_dispatches
 from service.ports import Clock, RequestBudget
-
-log = logging.getLogger(__name__)
 
 
 class PlanStore(Protocol):
@@ -38,12 +37,19 @@ class ReplanSettings:
 
 class Replanner:
     def __init__(
-        self, *, store: PlanStore, budget: RequestBudget, clock: Clock, settings: ReplanSettings
+        self,
+        *,
+        store: PlanStore,
+        budget: RequestBudget,
+        clock: Clock,
+        settings: ReplanSettings,
+        alerts: Alerts,
     ) -> None:
         self._store = store
         self._budget = budget
         self._clock = clock
         self._settings = settings
+        self._alerts = alerts
 
     async def preview(self) -> tuple[Plan, PlanSettings]:
         """The plan for every waiting meeting as of now, without writing it."""
@@ -58,16 +64,16 @@ class Replanner:
         plan = plan_dispatches(jobs, now=now, settings=self.plan_settings(rpm))
         changed = changed_times(plan.times, current, now=now, slack=self._settings.due_slack)
         await self._store.reschedule(changed, now=now)
+        # Replans run every interval: a lasting overload is one condition, not a line each.
         if plan.late:
             worst = plan.late[0]
-            log.warning(
-                "ALERT: %d meetings cannot get their bot before the deadline at %d requests/min"
-                " (worst: meeting %d, %.0f s late)",
-                len(plan.late),
-                rpm,
-                worst.key,
-                worst.by.total_seconds(),
+            cause = (
+                f"{len(plan.late)} meetings cannot get their bot before the deadline at {rpm} "
+                f"requests/min (worst: meeting {worst.key}, {worst.by.total_seconds():.0f} s late)"
             )
+            self._alerts.failed(PLAN_LATE, cause)
+        else:
+            self._alerts.succeeded(PLAN_LATE)
         return plan
 
     def plan_settings(self, requests_per_minute: int) -> PlanSettings:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from service.alerting import Alerts
 from service.dispatching import Dispatcher
 from service.ports import Clock, DispatchStore
 from service.replanning import Replanner
@@ -25,6 +26,16 @@ from service.tracking import Tracker
 
 log = logging.getLogger(__name__)
 SINGLETONS = ("planner", "tracking", "calendars")
+Step = Callable[[], Awaitable[int]]
+
+
+class QuietSkips(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances" warning: a pass
+    that outlasts its interval (a slow or locked database) is reported by its own failure or
+    needs no report at all; the skipped tick changes nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in str(record.msg)
 
 
 class Leases(Protocol):
@@ -39,6 +50,14 @@ class Leases(Protocol):
         ...
 
 
+def _scheduler_log() -> logging.Logger:
+    # Under "apscheduler", so it keeps the level the CLI gives APScheduler's own loggers.
+    logger = logging.getLogger("apscheduler.scheduler.autojoin")
+    if not any(isinstance(f, QuietSkips) for f in logger.filters):
+        logger.addFilter(QuietSkips())
+    return logger
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunnerSettings:
     dispatch_tick: timedelta
@@ -49,6 +68,7 @@ class RunnerSettings:
     reaper_interval: timedelta = timedelta(seconds=30)
     max_timers: int = 5000
     drain_timeout: timedelta = timedelta(seconds=30)
+    database_check_interval: timedelta = timedelta(seconds=30)
 
 
 class Runner:
@@ -62,9 +82,13 @@ class Runner:
         leases: Leases,
         clock: Clock,
         settings: RunnerSettings,
+        alerts: Alerts,
         syncer: CalendarSync | None = None,
+        database_check: Step | None = None,
     ) -> None:
         self._syncer = syncer
+        self._alerts = alerts
+        self._database_check = database_check
         self._dispatcher = dispatcher
         self._tracker = tracker
         self._replanner = replanner
@@ -72,11 +96,12 @@ class Runner:
         self._leases = leases
         self._clock = clock
         self._settings = settings
-        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler = AsyncIOScheduler(timezone=UTC, logger=_scheduler_log())
         self._dispatch_lock = asyncio.Lock()
         self._planted: dict[int, datetime] = {}
         self._stopping = False
         self._again = False
+        self._running: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         periodic = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
@@ -86,9 +111,18 @@ class Runner:
         self._every(self._settings.reaper_interval, self._reap, "lease-reaper", periodic)
         if self._syncer is not None:
             self._every(self._settings.calendar_tick, self._sync, "calendar-sync", periodic)
+        if self._database_check is not None:
+            interval = self._settings.database_check_interval
+            self._every(interval, self._check_database, "database-check", periodic)
         self._scheduler.start()
         # Dispatch what is already due at once; plan the rest right after.
-        self._scheduler.add_job(self._start_up, id="start-up", misfire_grace_time=None)
+        self._scheduler.add_job(
+            self._safely,
+            args=["start-up", self._start_up],
+            id="start-up",
+            name="start-up",
+            misfire_grace_time=None,
+        )
 
     async def stop(self) -> None:
         """Stop claiming, let the pass in flight finish (bounded), then stop APScheduler."""
@@ -97,9 +131,12 @@ class Runner:
             async with asyncio.timeout(self._settings.drain_timeout.total_seconds()):
                 async with self._dispatch_lock:
                     pass
+                if self._running:
+                    await asyncio.wait(set(self._running))
         except TimeoutError:
-            log.warning("dispatch pass still running at shutdown; its claims will expire")
+            log.warning("a pass is still running at shutdown; its claims will expire")
         # shutdown() cancels job coroutines instead of awaiting them: drain first (above).
+        # A pass cancelled in the middle of a query could leave it to a disposed engine.
         self._scheduler.shutdown(wait=False)
         for name in SINGLETONS:
             await self._guard(f"releasing {name}", partial(self._release, name))
@@ -135,11 +172,12 @@ class Runner:
                 continue
             self._planted[meeting_id] = at
             self._scheduler.add_job(
-                self._timer_fired,
+                self._safely,
                 "date",
                 run_date=at,
-                args=[meeting_id],
+                args=["dispatch", partial(self._timer_fired, meeting_id)],
                 id=f"dispatch:{meeting_id}",
+                name=f"dispatch:{meeting_id}",
                 replace_existing=True,
                 misfire_grace_time=None,
             )
@@ -204,6 +242,10 @@ class Runner:
         if expired:
             log.warning("%d dispatch claims expired; they will be reconciled", expired)
 
+    async def _check_database(self) -> None:
+        assert self._database_check is not None
+        await self._guard("database check", self._database_check)
+
     def _every(
         self,
         interval: timedelta,
@@ -211,13 +253,43 @@ class Runner:
         name: str,
         opts: Mapping[str, Any],
     ) -> None:
-        self._scheduler.add_job(job, "interval", seconds=interval.total_seconds(), id=name, **opts)
+        self._scheduler.add_job(
+            self._safely,
+            "interval",
+            args=[name, job],
+            seconds=interval.total_seconds(),
+            id=name,
+            name=name,
+            **opts,
+        )
 
-    async def _guard(self, what: str, step: Callable[[], Awaitable[int]]) -> int:
-        # A failing pass (database restarting, API down) must not kill the job; the next
-        # tick retries, and every write is fenced, so nothing is lost or doubled.
+    async def _safely(self, name: str, job: Callable[[], Awaitable[None]]) -> None:
+        """Every job runs under this: nothing it raises reaches APScheduler (whose own
+        "raised an exception" traceback would repeat on every tick)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
-            return await step()
-        except Exception:
-            log.exception("%s pass failed; retrying on the next tick", what)
+            await job()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # shutdown() cancels the passes still running: expected, not a crash to report.
+            log.debug("%s stopped by the shutdown", name)
+        except Exception as exc:
+            self._alerts.pass_failed(name, exc)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def _guard(self, what: str, step: Step) -> int:
+        # A failing pass (database restarting, a bug) must not kill the job; the next tick
+        # retries, and every write is fenced, so nothing is lost or doubled. The failure is
+        # counted as a condition: a few lines however long it lasts, and one when it clears.
+        try:
+            result = await step()
+        except Exception as exc:
+            self._alerts.pass_failed(what, exc)
             return 0
+        self._alerts.pass_succeeded(what)
+        return result

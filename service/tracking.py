@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from service.conditions import request_log_level
 from service.errors import MaveraError, MaveraNotFound
 from service.lifecycle import observe
 from service.listing import ListOrder
-from service.model import Bot, BotStatus, Observed, RemoteBot
+from service.model import NOT_FOUND, Bot, BotStatus, Observed, RemoteBot
 from service.polling import PollingPolicy, next_check_at
 from service.ports import BotApi, Clock, TrackingStore
+from service.timestamps import utc_iso
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,9 @@ class TrackingSettings:
     max_pages: int = 30
     skew: timedelta = timedelta(minutes=5)
     retry_after_error: timedelta = timedelta(seconds=30)
+    # A bot is given up only after a second 404 this much later: one 404 can be a read that
+    # reached Mavera before the bot did.
+    confirm_lost_after: timedelta = timedelta(minutes=3)
 
 
 class Tracker:
@@ -93,12 +98,13 @@ class Tracker:
                 if wanted <= seen or order.past_since:
                     break
         except MaveraError as exc:
-            log.warning("status sweep stopped early: %s", exc)
+            log.log(request_log_level(exc), "status sweep stopped early: %s", exc)
         return seen
 
     async def _apply_page(self, remotes: Sequence[RemoteBot]) -> set[str]:
         tracked = await self._store.tracked([remote.mavera_id for remote in remotes])
         now = self._clock.now()
+        await self._found_again(list(tracked.values()), now)
         writes = [
             self._observed(tracked[remote.mavera_id], remote, now)
             for remote in remotes
@@ -112,20 +118,11 @@ class Tracker:
         try:
             remote = await self._api.get_bot(bot.mavera_id)
         except MaveraNotFound:
-            log.error(
-                "bot %s of meeting %d is unknown to Mavera; tracking stopped",
-                bot.mavera_id,
-                bot.meeting_id,
-            )
-            await self._store.stop_tracking(
-                bot.id,
-                now=self._clock.now(),
-                code="not_found",
-                message="Mavera does not know this bot",
-            )
+            await self._not_found(bot)
             return
         except MaveraError as exc:
-            log.warning("reading bot %s failed (%s); will retry", bot.mavera_id, exc)
+            level = request_log_level(exc)
+            log.log(level, "reading bot %s failed (%s); will retry", bot.mavera_id, exc)
             now = self._clock.now()
             later = Observed(
                 bot_id=bot.id,
@@ -136,7 +133,40 @@ class Tracker:
             await self._store.record_observations([later], now=now)
             return
         now = self._clock.now()
+        await self._found_again([bot], now)
         await self._store.record_observations([self._observed(bot, remote, now)], now=now)
+
+    async def _not_found(self, bot: Bot) -> None:
+        """A first 404 asks for a second read later; a second one gives the bot up."""
+        now = self._clock.now()
+        if bot.last_error_code != NOT_FOUND:
+            retry_at = now + self._settings.confirm_lost_after
+            log.info(
+                "bot %s of meeting %d: Mavera answered 404; reading it again at %s",
+                bot.mavera_id,
+                bot.meeting_id,
+                utc_iso(retry_at),
+            )
+            message = f"Mavera answered 404 at {utc_iso(now)}"
+            await self._store.record_missing(bot.id, now=now, retry_at=retry_at, message=message)
+            return
+        # No new bot is booked: a 404 can also mean the key now belongs to another account,
+        # where a second bot for the same call would be sent.
+        message = f"bot {bot.mavera_id} no longer exists at Mavera (404)"
+        failed = await self._store.record_lost(bot.id, now=now, message=message)
+        log.error(
+            "ALERT: meeting %d: %s; tracking stopped%s",
+            bot.meeting_id,
+            message,
+            ", meeting failed (no new bot is booked by itself)" if failed else "",
+        )
+
+    async def _found_again(self, bots: Sequence[Bot], now: datetime) -> None:
+        found = [bot for bot in bots if bot.last_error_code == NOT_FOUND]
+        for bot in found:
+            log.info("bot %s of meeting %d is known to Mavera again", bot.mavera_id, bot.meeting_id)
+        if found:
+            await self._store.record_found([bot.id for bot in found], now=now)
 
     def _observed(self, bot: Bot, remote: RemoteBot, now: datetime) -> Observed:
         """What a read (single or from a list page) says about ``bot``, logged once."""

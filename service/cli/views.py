@@ -98,6 +98,8 @@ def explanation(view: MeetingView) -> dict[str, Any]:
             f"  bot        {bot.mavera_id or '(not confirmed)'} {bot.status or ''} "
             f"(attempts {bot.attempts})"
         )
+    if meeting.last_error:
+        lines.append(f"  error      {meeting.last_error}")
     lines.append("sources:")
     lines += [
         f"  {s['source']} {s['key']}: {s['explanation'] or s['decision']}"

@@ -12,6 +12,7 @@ import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential, wait_random
 
+from service.alerting import Alerts
 from service.credentials import ApiKey
 from service.errors import (
     MaveraError,
@@ -37,6 +38,7 @@ _REJECTIONS: Mapping[int, type[MaveraRejected]] = {
     402: MaveraPaymentRequired,
     404: MaveraNotFound,
 }
+BOOKKEEPING = "rate-limit bookkeeping"
 _backoff = wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5)
 
 
@@ -47,6 +49,10 @@ class MaveraClient:
     connection that failed before anything was sent, for every call; a timeout or 5xx is
     retried only for reads and cancels. A create whose outcome is unknown raises
     ``MaveraOutcomeUnknown`` and is never re-sent here.
+
+    Every answer is also told to ``alerts``: failures that are Mavera's or the account's
+    (unreachable, 5xx, 429 storms, 401/402) become conditions, logged once with their cause
+    and again when a request of the same kind succeeds.
     """
 
     def __init__(
@@ -59,7 +65,9 @@ class MaveraClient:
         clock: Clock,
         timeout: timedelta,
         attempts: int = 4,
+        alerts: Alerts | None = None,
     ) -> None:
+        self._alerts = alerts or Alerts(clock=clock)
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key
@@ -170,6 +178,31 @@ class MaveraClient:
         send_by: datetime | None,
     ) -> Any:
         await self._budget.acquire(purpose, by=send_by)
+        try:
+            status, headers, text = await self._exchange(method, path, body=body, params=params)
+            await self._observe(headers)
+            if status < 300:
+                data = _json(text, strict=True, status=status)
+            else:
+                error = self._error(status, headers, _json(text, strict=False))
+                if isinstance(error, MaveraRateLimited):
+                    until = self._clock.now() + timedelta(seconds=error.retry_after)
+                    await self._budget.block(until)
+                raise error
+        except MaveraError as exc:
+            self._alerts.mavera_failed(exc, request=f"{method} {path}", source=purpose.value)
+            raise
+        self._alerts.mavera_succeeded(source=purpose.value)
+        return data
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+    ) -> tuple[int, Mapping[str, str], str]:
         url = self._base_url + path
         try:
             async with self._session.request(
@@ -187,22 +220,19 @@ class MaveraClient:
             message = f"{method} {path}: connection broke ({type(exc).__name__})"
             raise MaveraOutcomeUnknown(message) from None
         log.debug("mavera %s %s -> %d", method, path, status)
-        await self._observe(headers)
-        if status < 300:
-            return _json(text, strict=True)
-        error = self._error(status, headers, _json(text, strict=False))
-        if isinstance(error, MaveraRateLimited):
-            await self._budget.block(self._clock.now() + timedelta(seconds=error.retry_after))
-        raise error
+        return status, headers, text
 
     async def _observe(self, headers: Mapping[str, str]) -> None:
         limit = _int(headers.get("X-RateLimit-Limit"))
         remaining = _int(headers.get("X-RateLimit-Remaining"))
         try:
             await self._budget.observe(limit=limit, remaining=remaining, now=self._clock.now())
-        except Exception:
-            # Bookkeeping must never cost the answer (a create's id above all).
-            log.exception("could not record the rate-limit headers")
+        except Exception as exc:
+            # Bookkeeping must never cost the answer (a create's id above all); a failure
+            # that lasts is one condition, not a traceback per request.
+            self._alerts.pass_failed(BOOKKEEPING, exc)
+            return
+        self._alerts.pass_succeeded(BOOKKEEPING)
 
     def _error(self, status: int, headers: Mapping[str, str], data: Any) -> MaveraError:
         code, text = payloads.error_fields(data)
@@ -234,12 +264,14 @@ def _wait(state: RetryCallState) -> float:
     return 0.0 if isinstance(failure, MaveraRateLimited) else float(_backoff(state))
 
 
-def _json(text: str, *, strict: bool) -> Any:
+def _json(text: str, *, strict: bool, status: int | None = None) -> Any:
     try:
         return json.loads(text) if text else None
     except ValueError:
         if strict:
-            raise MaveraOutcomeUnknown("answer is not JSON") from None
+            raise MaveraOutcomeUnknown(
+                "answer is not JSON", status=status, code="invalid_json"
+            ) from None
         return None
 
 

@@ -1,4 +1,5 @@
-"""The unauthenticated ``/_sim/`` endpoints: bots with timelines, request stats, fault knobs."""
+"""The unauthenticated ``/_sim/`` endpoints: bots with timelines, request stats, fault knobs
+(rates, latency, and deleting one bot)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from aiohttp import web
 
 from service.errors import ConfigError
 from service.simulator.bots import SimBot
-from service.simulator.errors import invalid_field
+from service.simulator.errors import invalid_field, not_found
 from service.simulator.payloads import JsonObject, inspection_payload, iso
 from service.simulator.settings import Faults
 from service.simulator.state import SIMULATOR_KEY, RequestRecord, Simulator
@@ -100,6 +101,14 @@ async def show_bots(request: web.Request) -> web.Response:
     return web.json_response({"now": iso(now), "bots": bots})
 
 
+async def delete_bot(request: web.Request) -> web.Response:
+    """Fault knob: Mavera forgets one bot (reads answer 404 from now on)."""
+    bot_id = request.match_info["id"]
+    if _simulator(request).delete_bot(bot_id) is None:
+        raise not_found("meeting")
+    return web.json_response({"deleted": bot_id})
+
+
 async def show_requests(request: web.Request) -> web.Response:
     records = [
         {
@@ -130,6 +139,7 @@ async def change_faults(request: web.Request) -> web.Response:
 
 def add_inspection_routes(app: web.Application) -> None:
     app.router.add_get(f"{SIM_PREFIX}/bots", show_bots)
+    app.router.add_delete(f"{SIM_PREFIX}/bots/{{id}}", delete_bot)
     app.router.add_get(f"{SIM_PREFIX}/requests", show_requests)
     app.router.add_get(f"{SIM_PREFIX}/stats", show_stats)
     app.router.add_get(f"{SIM_PREFIX}/faults", show_faults)

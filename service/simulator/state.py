@@ -147,6 +147,14 @@ class Simulator:
         logger.info("simulated bot %s cancelled", bot_id, extra={"bot_id": bot_id})
         return cancelled
 
+    def delete_bot(self, bot_id: str) -> SimBot | None:
+        """Forget a bot as if Mavera lost it (or the key moved to another account): from
+        now on it is answered with 404 and left out of lists. None if there was no such bot."""
+        bot = self._bots.pop(bot_id, None)
+        if bot is not None:
+            logger.info("simulated bot %s deleted", bot_id, extra={"bot_id": bot_id})
+        return bot
+
     def bots_of(self, owner: str, workspace_id: str | None) -> list[SimBot]:
         """``owner``'s bots, newest first, optionally in one workspace."""
         mine = [

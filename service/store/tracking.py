@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from service.model import Bot, Observed
+from service.model import NOT_FOUND, Bot, DispatchState, Observed
 from service.store.engine import reading
+from service.store.events import note
 from service.store.rows import bot_from_row
-from service.store.tables import bot_status_changes, bots
+from service.store.tables import bot_status_changes, bots, meetings
 
 CHUNK = 400
 
@@ -84,19 +85,69 @@ class SqlTrackingStore:
                     [_params(item) for item in same],
                 )
 
-    async def stop_tracking(self, bot_id: int, *, now: datetime, code: str, message: str) -> None:
-        """No more reads for this bot (Mavera lost it)."""
+    async def record_missing(
+        self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
+    ) -> None:
+        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(bots)
                 .where(bots.c.id == bot_id)
                 .values(
-                    next_check_at=None,
-                    last_error_code=code,
+                    next_check_at=retry_at,
+                    last_error_code=NOT_FOUND,
                     last_error_message=message,
                     updated_at=now,
                 )
             )
+
+    async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
+        """These bots were read after all: their 404 mark goes."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(bots)
+                .where(bots.c.id.in_(list(bot_ids)), bots.c.last_error_code == NOT_FOUND)
+                .values(last_error_code=None, last_error_message=None, updated_at=now)
+            )
+
+    async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
+        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
+        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
+        to the dispatcher, which treats the bot as gone)."""
+        async with self._engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    update(bots)
+                    .where(bots.c.id == bot_id)
+                    .values(
+                        next_check_at=None,
+                        last_error_code=NOT_FOUND,
+                        last_error_message=message,
+                        updated_at=now,
+                    )
+                    .returning(bots.c.meeting_id, bots.c.active)
+                )
+            ).one()
+            await note(conn, row.meeting_id, now, "lost", message)
+            if not row.active:
+                return False
+            return await _fail_booked(conn, row.meeting_id, bot_id, now, message)
+
+
+async def _fail_booked(
+    conn: AsyncConnection, meeting_id: int, bot_id: int, now: datetime, message: str
+) -> bool:
+    """Fail the meeting if it is still booked (with this bot): its booking is closed."""
+    failed = await conn.execute(
+        update(meetings)
+        .where(meetings.c.id == meeting_id, meetings.c.dispatch_state == DispatchState.BOOKED.value)
+        .values(dispatch_state=DispatchState.FAILED.value, last_error=message, updated_at=now)
+    )
+    if failed.rowcount != 1:
+        return False
+    await conn.execute(update(bots).where(bots.c.id == bot_id).values(active=False))
+    await note(conn, meeting_id, now, "state", "booked -> failed")
+    return True
 
 
 def _params(item: Observed) -> dict[str, object]:

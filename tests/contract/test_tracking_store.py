@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Observed, RemoteBot
+from service.model import DispatchState, Observed, RemoteBot
 from service.store.dispatch import SqlDispatchStore
 from service.store.meetings import SqlMeetingStore
 from service.store.tracking import SqlTrackingStore
@@ -16,12 +16,16 @@ from tests.factories import planned, upsert
 DUE = T0 + timedelta(minutes=1)
 
 
-async def booked(engine: AsyncEngine, mavera_id: str, check_at: datetime | None) -> int:
-    await upsert(
-        engine, [planned(start_at=T0 + timedelta(minutes=5), key=f"k-{mavera_id}")], now=T0
-    )
+async def booked(
+    engine: AsyncEngine,
+    mavera_id: str,
+    check_at: datetime | None,
+    start_at: datetime = T0 + timedelta(minutes=5),
+) -> int:
+    await upsert(engine, [planned(start_at=start_at, key=f"k-{mavera_id}")], now=T0)
     store = SqlDispatchStore(engine, worker_id="w")
-    [intent] = (await store.claim_due(now=DUE, limit=1, lease=timedelta(seconds=90))).intents
+    due = max(DUE, start_at - timedelta(minutes=11))
+    [intent] = (await store.claim_due(now=due, limit=1, lease=timedelta(seconds=90))).intents
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=None, join_at=None, created_at=None
     )
@@ -64,11 +68,67 @@ async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> N
     ]
 
 
-async def test_stopped_bots_are_not_read_again(engine: AsyncEngine) -> None:
+async def test_a_first_404_marks_the_bot_and_reads_it_again_later(engine: AsyncEngine) -> None:
     bot_id = await booked(engine, "m1", DUE)
     store = SqlTrackingStore(engine)
-    await store.stop_tracking(bot_id, now=DUE, code="not_found", message="gone")
+    later = DUE + timedelta(minutes=3)
+    await store.record_missing(bot_id, now=DUE, retry_at=later, message="Mavera answered 404")
+    assert await store.due_for_check(now=later - timedelta(seconds=1), limit=10) == []
+    [bot] = await store.due_for_check(now=later, limit=10)
+    assert (bot.last_error_code, bot.last_error_message) == ("not_found", "Mavera answered 404")
+    [view] = await SqlMeetingStore(engine).views()
+    assert view.meeting.dispatch_state is DispatchState.BOOKED
+    await store.record_found([bot_id], now=later)
+    [bot] = await store.due_for_check(now=later, limit=10)
+    assert (bot.last_error_code, bot.last_error_message) == (None, None)
+
+
+async def test_a_lost_bot_is_not_read_again_and_fails_its_booked_meeting(
+    engine: AsyncEngine,
+) -> None:
+    bot_id = await booked(engine, "m1", DUE)
+    store = SqlTrackingStore(engine)
+    assert await store.record_lost(bot_id, now=DUE, message="bot m1 no longer exists") is True
     assert await store.due_for_check(now=DUE + timedelta(days=1), limit=10) == []
+    [view] = await SqlMeetingStore(engine).views()
+    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    assert full.meeting.dispatch_state is DispatchState.FAILED
+    assert full.meeting.last_error == "bot m1 no longer exists"
+    assert full.bot is not None
+    assert (full.bot.active, full.bot.last_error_code) == (False, "not_found")
+    assert [(e.kind, e.detail) for e in full.events][-2:] == [
+        ("lost", "bot m1 no longer exists"),
+        ("state", "booked -> failed"),
+    ]
+    # A failed meeting whose call changes is booked afresh (the lost bot no longer holds it).
+    await upsert(
+        engine,
+        [planned(start_at=T0 + timedelta(minutes=9), key="k-m1")],
+        now=DUE + timedelta(minutes=1),
+    )
+    claims = await SqlDispatchStore(engine, worker_id="w").claim_due(
+        now=T0 + timedelta(minutes=9), limit=1, lease=timedelta(seconds=90)
+    )
+    assert [intent.claim.meeting_id for intent in claims.intents] == [view.meeting.id]
+
+
+async def test_a_lost_bot_of_a_meeting_being_rebooked_leaves_the_meeting_to_dispatch(
+    engine: AsyncEngine,
+) -> None:
+    start = T0 + timedelta(hours=2)
+    bot_id = await booked(engine, "m1", DUE, start_at=start)
+    [view] = await SqlMeetingStore(engine).views()
+    at = start - timedelta(minutes=10)  # before the freeze window: the bot can be cancelled
+    await SqlMeetingStore(engine).set_override(
+        view.meeting.id, "skip", now=at, freeze=timedelta(minutes=5)
+    )
+    store = SqlTrackingStore(engine)
+    assert await store.record_lost(bot_id, now=at, message="bot m1 no longer exists") is False
+    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    assert full.meeting.dispatch_state is DispatchState.STALE
+    assert full.bot is not None
+    assert (full.bot.active, full.bot.next_check_at) == (True, None)
+    assert full.events[-1].kind == "lost"
 
 
 async def test_a_page_of_reads_is_stored_in_one_go(engine: AsyncEngine) -> None:

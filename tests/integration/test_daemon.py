@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import import_rows
 from service.assembly import Daemon, build_daemon
+from service.cli.views import explanation
 from service.config import Settings
 from service.credentials import ApiKey
 from service.model import BotStatus, DispatchState, MeetingView, RemoteBot
@@ -257,7 +258,7 @@ async def test_a_meeting_that_ends_while_waiting_is_failed_not_sent(
         assert len(w.sim.state.bots) == 0
 
 
-async def test_a_bot_mavera_forgot_stops_being_tracked(
+async def test_a_bot_mavera_lost_fails_its_meeting_after_a_second_404(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
     async with world(engine, clock) as w:
@@ -265,14 +266,58 @@ async def test_a_bot_mavera_forgot_stops_being_tracked(
             w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
         await dispatch_all(w)
-        w.sim.state._bots.clear()
+        [sim_bot] = w.sim.state.bots
+        assert w.sim.state.delete_bot(sim_bot.id) is not None
         clock.advance(600)
         assert await w.daemon.tracker.refresh_due() == 1
-        [view] = await views(w)
+        [view] = await views(w)  # one 404 is not proof yet: read again a little later
+        assert view.meeting.dispatch_state is DispatchState.BOOKED
         assert view.bot is not None
         assert view.bot.last_error_code == "not_found"
-        clock.advance(600)
+        assert view.bot.next_check_at == clock.now() + timedelta(minutes=3)
+        clock.advance(179)
         assert await w.daemon.tracker.refresh_due() == 0
+        clock.advance(1)
+        assert await w.daemon.tracker.refresh_due() == 1
+        full = await w.daemon.meetings.view(view.meeting.id)
+        message = f"bot {sim_bot.id} no longer exists at Mavera (404)"
+        assert full.meeting.dispatch_state is DispatchState.FAILED
+        assert full.meeting.last_error == message
+        assert full.bot is not None
+        assert (full.bot.active, full.bot.next_check_at) == (False, None)
+        assert [(e.kind, e.detail) for e in full.events][-2:] == [
+            ("lost", message),
+            ("state", "booked -> failed"),
+        ]
+        lines = explanation(full)["lines"]  # what `autojoin meetings explain` prints
+        assert f"  error      {message}" in lines
+        assert any(line.endswith(f" lost: {message}") for line in lines)
+        clock.advance(600)
+        assert await w.daemon.tracker.refresh_due() == 0  # never read again
+        assert await dispatch_all(w) == 0  # and no second bot is sent by itself
+        assert len(w.sim.state.bots) == 0
+
+
+async def test_a_bot_found_again_after_one_404_is_tracked_as_before(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    async with world(engine, clock) as w:
+        await import_rows(
+            w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
+        )
+        await dispatch_all(w)
+        [sim_bot] = w.sim.state.bots
+        w.sim.state.delete_bot(sim_bot.id)
+        clock.advance(600)
+        assert await w.daemon.tracker.refresh_due() == 1
+        w.sim.state._bots[sim_bot.id] = sim_bot  # that read came too early: it is back
+        clock.advance(180)
+        assert await w.daemon.tracker.refresh_due() == 1
+        [view] = await views(w)
+        assert view.meeting.dispatch_state is DispatchState.BOOKED
+        assert view.bot is not None
+        assert (view.bot.last_error_code, view.bot.last_error_message) == (None, None)
+        assert view.bot.status == sim_bot.status_at(clock.now()).value != "pending"
 
 
 async def test_a_create_is_never_sent_after_its_claim_could_expire(

@@ -21,6 +21,7 @@ CORE_MODULES = (
     "importing.py",
     "timestamps.py",
     "untrusted.py",
+    "conditions.py",
 )
 CORE_PACKAGES = ("meeting_links",)
 FORBIDDEN = (

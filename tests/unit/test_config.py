@@ -61,6 +61,7 @@ def test_defaults_without_a_file() -> None:
     assert settings.tracking.far_interval == timedelta(minutes=30)
     assert settings.tracking.read_share == 0.3
     assert settings.logging.level == "INFO"
+    assert settings.logging.alert_repeat == timedelta(minutes=5)
 
 
 def test_an_empty_file_gives_the_defaults(tmp_path: Path) -> None:

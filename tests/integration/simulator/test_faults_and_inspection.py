@@ -56,6 +56,20 @@ async def test_delayed_create_is_listed_before_it_answers(start: StartApi) -> No
     assert time.monotonic() - started >= 0.3
 
 
+async def test_a_deleted_bot_answers_404_and_leaves_the_list(start: StartApi) -> None:
+    api = await start()
+    kept, gone = (await api.create()).body["id"], (await api.create()).body["id"]
+    url = f"{api.served.root_url}/_sim/bots/{gone}"
+    async with api.http.delete(url) as response:
+        assert (response.status, await response.json()) == (200, {"deleted": gone})
+    assert_error(await api.call("GET", f"/meetings/{gone}"), 404, "resource_not_found")
+    listed = (await api.call("GET", "/meetings")).body["data"]
+    assert [item["id"] for item in listed] == [kept]
+    async with api.http.delete(url) as response:
+        assert response.status == 404  # nothing left to delete
+        assert (await response.json())["error"]["code"] == "resource_not_found"
+
+
 async def test_latency_delays_every_answer(start: StartApi) -> None:
     api = await start()
     await api.sim("POST", "faults", {"latency_seconds": 0.05})
