@@ -198,11 +198,12 @@ def _when(option: str, text: str) -> datetime:
 async def _preview(
     settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
 ) -> list[dict[str, Any]]:
+    from service.assembly import feed_limits
     from service.feeds.parsing import parse_here
     from service.previewing import preview as preview_rows
 
     data, owner_email = await _feed_bytes(settings, source, owner)
-    feed = parse_here(data, start, end, settings.calendars.fallback_zone)
+    feed = parse_here(data, start, end, settings.calendars.fallback_zone, feed_limits(settings))
     return preview_rows(feed, rules=settings.rules, owner_email=owner_email, start=start, end=end)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 from datetime import timedelta
 
+from service.calendars import FeedLimits
 from service.calendars.ics import parse_feed
 from service.config import Settings
 from service.feeds.parsing import (
@@ -24,6 +25,7 @@ JOB = FeedJob(
     window_start=START,
     window_end=END,
     fallback_zone="UTC",
+    limits=FeedLimits(),
     source="calendar:1",
     owner_email="jane@acme.example",
     rules=Settings().rules,
