@@ -71,12 +71,14 @@ def to_planned(
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced:
-    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window."""
+    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window,
+    and why each event left out was skipped (over a limit, unparseable, ...)."""
 
     planned: list[PlannedMeeting]
     occurrences: int
     clip_start_at: datetime | None
     clip_end_at: datetime | None
+    skipped: tuple[str, ...]
 
 
 def sourced(
@@ -100,6 +102,7 @@ def sourced(
         occurrences=len(feed.occurrences),
         clip_start_at=feed.clip_start_at,
         clip_end_at=feed.clip_end_at,
+        skipped=tuple(reason for _, reason in feed.dropped),
     )
 
 

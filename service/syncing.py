@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -110,6 +111,7 @@ class CalendarSync:
         # What vanished is judged over the window the feed was expanded in, however long the
         # parsed feed waited for its turn to be stored.
         now = self._clock.now()
+        log_skipped(f"calendar {calendar.name!r}", read.skipped)
         window = present_window(read, job.window_start, job.window_end)
         counts = await self._sources.apply(calendar.source, read.planned, window=window, now=now)
         await self._calendars.record_success(
@@ -144,6 +146,13 @@ async def fetch(
         last_modified=calendar.last_modified,
         settings=settings,
     )
+
+
+def log_skipped(what: str, skipped: tuple[str, ...]) -> None:
+    """One line per read of a feed saying why events were left out (never their content)."""
+    if skipped:
+        reasons = "; ".join(f"{why} ({n})" for why, n in Counter(skipped).most_common())
+        log.warning("%s: %d events skipped: %s", what, len(skipped), reasons)
 
 
 def present_window(read: Sourced, start: datetime, end: datetime) -> Window:

@@ -54,11 +54,13 @@ class EventSkipped(ServiceError):
 
 
 def too_many_repetitions(limit: int) -> str:
-    return f"repeats more than {limit} times before the window ends (max_event_repetitions)"
+    return (
+        f"repeats more than {limit} times before the window ends (calendars.max_event_repetitions)"
+    )
 
 
 def too_many_occurrences(limit: int) -> str:
-    return f"has more than {limit} occurrences in the window (max_event_occurrences)"
+    return f"has more than {limit} occurrences in the window (calendars.max_event_occurrences)"
 
 
 def check_size(data: bytes, limits: FeedLimits) -> None:
@@ -68,10 +70,14 @@ def check_size(data: bytes, limits: FeedLimits) -> None:
     """
     lines = data.count(b"\n") + 1  # an upper bound of icalendar's content lines
     if lines > limits.max_lines:
-        raise FeedError(f"the feed has more than {limits.max_lines} lines (max_feed_lines)")
+        raise FeedError(
+            f"the feed has more than {limits.max_lines} lines (calendars.max_feed_lines)"
+        )
     events = sum(1 for _ in _BEGIN_VEVENT.finditer(_FOLD.sub(b"", data)))
     if events > limits.max_events:
-        raise FeedError(f"the feed holds more than {limits.max_events} events (max_feed_events)")
+        raise FeedError(
+            f"the feed holds more than {limits.max_events} events (calendars.max_feed_events)"
+        )
 
 
 class FeedMeter:
@@ -88,7 +94,7 @@ class FeedMeter:
         if self._repetitions > self.limits.max_repetitions:
             raise FeedError(
                 f"the feed's events repeat more than {self.limits.max_repetitions} times "
-                "before the window ends (max_feed_repetitions)"
+                "before the window ends (calendars.max_feed_repetitions)"
             )
 
     def occur(self, count: int) -> None:
@@ -96,7 +102,7 @@ class FeedMeter:
         if self._occurrences > self.limits.max_occurrences:
             raise FeedError(
                 f"the feed has more than {self.limits.max_occurrences} occurrences "
-                "in the window (max_feed_occurrences)"
+                "in the window (calendars.max_feed_occurrences)"
             )
 
     def series(self) -> SeriesMeter:

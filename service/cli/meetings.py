@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from service.cli.common import echo_json, fail, run
+from service.calendars import FeedError
+from service.cli.common import echo_json, fail, read_input, run
 from service.cli.views import explanation, forecast, print_table, summary
 from service.clock import SystemClock
 from service.config import Settings
@@ -21,35 +22,35 @@ from service.model import MeetingView
 @click.option("--owner", help="whose calendar an .ics file is (for the rules on replies)")
 @click.pass_obj
 def import_(settings: Settings, file: Path, owner: str | None) -> None:
-    """Add or update meetings from a JSON list or an .ics file (re-importing updates in place)."""
+    """Add or update meetings from a JSON list or an .ics file (re-importing updates in place).
+
+    The file is bounded like a calendar feed: at most ``calendars.max_feed_bytes``, and an
+    .ics file within the feed limits; a file over a limit is bad input and changes nothing.
+    """
     from service.app import import_ics, import_rows, open_engine
 
     clock = SystemClock()
-    data = _read(file)
+    data = read_input(file, settings.calendars.max_feed_bytes)
 
     async def main() -> str:
         async with open_engine(settings) as engine:
             if file.suffix.lower() == ".ics":
-                counts = await import_ics(
-                    settings,
-                    engine,
-                    data,
-                    source=f"file:{file.name}",
-                    owner_email=owner,
-                    clock=clock,
-                )
+                try:
+                    counts = await import_ics(
+                        settings,
+                        engine,
+                        data,
+                        source=f"file:{file.name}",
+                        owner_email=owner,
+                        clock=clock,
+                    )
+                except FeedError as exc:
+                    raise InputError(str(file), exc.problem) from None
             else:
                 counts = await import_rows(settings, engine, _json(file, data), clock)
         return f"{counts.inserted} added, {counts.updated} updated, {counts.unchanged} unchanged"
 
     click.echo(run(main))
-
-
-def _read(file: Path) -> bytes:
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        fail(InputError(str(file), f"cannot read ({exc.strerror})"))
 
 
 def _json(file: Path, data: bytes) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.assembly import Daemon, build_daemon, fetch_settings, make_calendar_sync
@@ -235,3 +236,33 @@ async def test_redirects_are_followed_a_bounded_number_of_times(
             w.feeds.redirects[f"loop{hop}"] = f"/feeds/loop{hop + 1}"
         report = await w.sync.sync(await w.add("Loop", "loop0"))
         assert (report.status, report.error) == ("error", "more than 3 redirects")
+
+
+async def test_a_feed_over_a_limit_keeps_its_meetings_and_names_the_limit(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    limited = Settings.model_validate(
+        {"calendars": {"allow_private_addresses": True, "max_feed_events": 2}}
+    )
+    async with world(engine, clock, limited) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3)])
+        await w.sync.sync(await w.add("Team", "team"))
+        w.feeds.feeds["team"] = ics([event("a", 3), event("b", 4), event("c", 5)])
+        report = await w.sync.sync(await w.calendars.get("Team"))
+        problem = "the feed holds more than 2 events (calendars.max_feed_events)"
+        assert (report.status, report.error) == ("error", f"calendar feed error: {problem}")
+        [view] = await w.views()
+        assert view.meeting.wanted
+
+
+async def test_an_event_over_a_limit_is_skipped_and_logged_and_the_rest_synced(
+    engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with world(engine, clock) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3), event("flood", 4, rrule="FREQ=SECONDLY")])
+        report = await w.sync.sync(await w.add("Team", "team"))
+        assert (report.status, report.meetings) == ("ok", 1)
+        assert [view.meeting.title for view in await w.views()] == ["Pipeline review"]
+    assert "calendar 'Team': 1 events skipped: repeats more often than once a minute (1)" in (
+        caplog.messages
+    )
