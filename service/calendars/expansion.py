@@ -38,17 +38,18 @@ class _WindowedRule(rrule):  # type: ignore[misc]  # untyped base
     dateutil checks UNTIL only against days its BYxxx parts let through, so a rule that
     never (or no longer) matches steps on day by day to the year 9999: seconds of CPU for
     one 200-byte event. It rebuilds its masks once per month it steps into (per period
-    for MONTHLY and YEARLY) and reads ``_byeaster`` once or twice each time; counting
-    those reads bounds how far it steps. Instances are never lost: the count only runs
-    out after more rebuilds than there are months up to UNTIL.
+    for MONTHLY and YEARLY) and reads ``_byeaster`` each time; counting those reads bounds
+    how far it steps. Instances are never lost: the count only runs out after more
+    rebuilds than there are months up to UNTIL (at most two months further).
     """
 
     _reads_left: int | None = None  # no limit while dateutil builds the rule
 
     def __init__(self, *, months: int, **parts: Any) -> None:
         super().__init__(**parts)
-        # One read when iteration starts, at most two per month stepped into, and a margin.
-        self._reads_left = 2 * months + 3
+        # One read when iteration starts, one per month stepped into (two with BYEASTER),
+        # and one to spare.
+        self._reads_left = 1 + (2 if parts.get("byeaster") else 1) * months + 1
 
     @property
     def _byeaster(self) -> Any:
@@ -161,7 +162,8 @@ class Expander:
         limit = self._meter.limits.max_event_occurrences
         found: list[Any] = []
         try:
-            for occurrence in series.metered_between(start, end, self._meter.series()):
+            meter = self._meter.series(str(series.uid))
+            for occurrence in series.metered_between(start, end, meter):
                 found.append(occurrence)
                 if len(found) > limit:
                     raise EventSkipped(too_many_occurrences(limit))

@@ -99,7 +99,7 @@ def parse_feed(
     check_size(data, limits)
     calendar = read_calendar(data)
     prepared = prepare_calendar(calendar, fallback=fallback, window_end=end, limits=limits)
-    expander = Expander(FeedMeter(limits, planned=prepared.repetitions))
+    expander = Expander(FeedMeter(limits, planned=prepared.planned))
     builder = OccurrenceBuilder(prepared)
     built = (builder.build(component) for component in expander.copies(calendar, start, end))
     occurrences, duplicates = _unique(item for item in built if item is not None)

@@ -9,6 +9,7 @@ event (and its series) with a reason, and the rest of the feed still works.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -81,13 +82,18 @@ def check_size(data: bytes, limits: FeedLimits) -> None:
 
 
 class FeedMeter:
-    """Counts what expanding one feed costs; raises FeedError past the feed's limits."""
+    """Counts what expanding one feed costs; raises FeedError past the feed's limits.
 
-    def __init__(self, limits: FeedLimits, *, planned: int = 0) -> None:
+    ``planned`` is each series' estimate of its repetitions (by UID), charged at once; a
+    series is charged again only for the repetitions it steps beyond its estimate.
+    """
+
+    def __init__(self, limits: FeedLimits, *, planned: Mapping[str, int]) -> None:
         self.limits = limits
+        self._planned = planned
         self._repetitions = 0
         self._occurrences = 0
-        self.repeat(planned)
+        self.repeat(sum(planned.values()))
 
     def repeat(self, count: int = 1) -> None:
         self._repetitions += count
@@ -105,15 +111,17 @@ class FeedMeter:
                 "in the window (calendars.max_feed_occurrences)"
             )
 
-    def series(self) -> SeriesMeter:
-        return SeriesMeter(self)
+    def series(self, uid: str) -> SeriesMeter:
+        return SeriesMeter(self, credit=self._planned.get(uid, 0))
 
 
 class SeriesMeter:
-    """Counts the repetitions of one series, each also charged to its feed."""
+    """Counts the repetitions of one series; those beyond its ``credit`` (the estimate
+    already charged) are charged to its feed as well."""
 
-    def __init__(self, feed: FeedMeter) -> None:
+    def __init__(self, feed: FeedMeter, *, credit: int) -> None:
         self._feed = feed
+        self._credit = credit
         self._repetitions = 0
 
     def step(self, start: datetime, previous: datetime | None) -> None:
@@ -128,4 +136,5 @@ class SeriesMeter:
             raise EventSkipped(too_many_repetitions(limit))
         if previous is not None and timedelta(0) < start - previous < MIN_REPEAT_GAP:
             raise EventSkipped(SUB_MINUTE)
-        self._feed.repeat()
+        if self._repetitions > self._credit:
+            self._feed.repeat()

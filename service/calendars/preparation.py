@@ -46,8 +46,8 @@ class Prepared:
     ``sources`` describes each kept VEVENT, in the order of the index its copies carry.
     ``master_status`` is the STATUS of each series' master by UID; ``moved_by`` is the
     shift of each ``RANGE=THISANDFUTURE`` override, by (UID, RECURRENCE-ID stamp).
-    ``repetitions`` is how many rule periods the kept events step through before the
-    window ends (charged to the feed's budget before expansion starts).
+    ``planned`` is how many rule periods each series (by UID) steps through before the
+    window ends: charged to the feed's budget before expansion starts.
     """
 
     dropped: tuple[tuple[str, str], ...]
@@ -56,7 +56,7 @@ class Prepared:
     sources: tuple[Source, ...]
     master_status: Mapping[str, str]
     moved_by: Mapping[tuple[str, str], timedelta]
-    repetitions: int
+    planned: Mapping[str, int]
 
 
 def _defect(event: Event, window_end: datetime, limits: FeedLimits) -> str | None:
@@ -187,6 +187,14 @@ def _moved_by(events: list[Event], zone: tzinfo) -> dict[tuple[str, str], timede
     return moved
 
 
+def _planned(events: list[Event], window_end: datetime) -> dict[str, int]:
+    planned: dict[str, int] = {}
+    for event in events:
+        uid = text(event, "UID")
+        planned[uid] = planned.get(uid, 0) + planned_repetitions(event, window_end)
+    return planned
+
+
 def prepare_calendar(
     calendar: Calendar,
     *,
@@ -215,5 +223,5 @@ def prepare_calendar(
         sources=sources,
         master_status=_master_status(events),
         moved_by=_moved_by(events, day_zone),
-        repetitions=sum(planned_repetitions(event, window_end) for event in events),
+        planned=_planned(events, window_end),
     )

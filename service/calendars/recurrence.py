@@ -12,6 +12,8 @@ from icalendar import Event
 from service.calendars.limits import SUB_MINUTE, too_many_repetitions
 from service.calendars.properties import property_values, when
 
+MINUTE_SEARCH: Final = "selects among every minute (FREQ=MINUTELY with BYSETPOS)"
+
 # The shortest period of each FREQ (a month is at least 28 days, a year 365): the estimate
 # errs towards more repetitions, never fewer.
 _PERIOD_SECONDS: Final = {
@@ -51,6 +53,12 @@ def _sub_minute(rule: Mapping[str, Any]) -> bool:
     return str(_first(rule, "FREQ")).upper() == "SECONDLY" or len(seconds) > 1
 
 
+def _minute_search(rule: Mapping[str, Any]) -> bool:
+    """FREQ=MINUTELY with BYSETPOS: when the position is never there, dateutil steps through
+    every minute without a match, which no UNTIL or window end stops before months pass."""
+    return str(_first(rule, "FREQ")).upper() == "MINUTELY" and rule.get("BYSETPOS") is not None
+
+
 def _periods(rule: Mapping[str, Any], start: date, window_end: datetime) -> int:
     """How many periods of ``rule`` lie from ``start`` to the window's end (or its UNTIL).
 
@@ -88,6 +96,8 @@ def recurrence_defect(event: Event, *, window_end: datetime, limit: int) -> str 
     rules = [rule for rule in property_values(event.get("RRULE")) if isinstance(rule, Mapping)]
     if any(_sub_minute(rule) for rule in rules):
         return SUB_MINUTE
+    if any(_minute_search(rule) for rule in rules):
+        return MINUTE_SEARCH
     if planned_repetitions(event, window_end) > limit:
         return too_many_repetitions(limit)
     return None

@@ -17,6 +17,7 @@ import pytest
 from service.calendars import Feed, FeedError, FeedLimits
 from service.calendars.ics import parse_feed
 from service.calendars.limits import SUB_MINUTE
+from service.calendars.recurrence import MINUTE_SEARCH
 
 T = TypeVar("T")
 START: Final = datetime(2026, 3, 2, tzinfo=UTC)
@@ -118,6 +119,15 @@ def test_a_minutely_rule_that_started_recently_is_expanded() -> None:
     assert feed.dropped == ()
 
 
+def test_a_minutely_rule_with_bysetpos_is_refused() -> None:
+    # If the position never exists, dateutil would step through every minute for months.
+    series = event("search@x", START - timedelta(days=5), "RRULE:FREQ=MINUTELY;BYSETPOS=2")
+    feed, spent = cpu_seconds(lambda: parse(calendar(series, normal())))
+    assert uids(feed) == {"normal@x"}
+    assert feed.dropped == (("search@x", MINUTE_SEARCH),)
+    assert spent < CHEAP
+
+
 def test_ten_million_minutes_from_ten_years_ago_are_refused_without_stepping() -> None:
     series = event("count@x", START.replace(year=2016), "RRULE:FREQ=MINUTELY;COUNT=10000000")
     feed, spent = cpu_seconds(lambda: parse(calendar(series, normal())))
@@ -171,6 +181,14 @@ def test_a_rule_that_expands_into_too_many_repetitions_is_skipped() -> None:
     feed = parse(calendar(series, normal()))
     assert uids(feed) == {"normal@x"}
     assert [reason for _, reason in feed.dropped] == [TOO_MANY_STEPS]
+
+
+def test_a_series_is_charged_to_the_feeds_budget_once() -> None:
+    # 100 daily periods estimated before expansion, then 101 steps (DTSTART counts once
+    # more): the feed is charged 101, not 201.
+    series = event("daily@x", END - timedelta(days=100, hours=-9), "RRULE:FREQ=DAILY")
+    limits = FeedLimits(max_repetitions=110, max_event_repetitions=110)
+    assert len(parse(calendar(series), limits=limits).occurrences) == 29
 
 
 def test_an_event_with_too_many_occurrences_in_the_window_is_skipped() -> None:
