@@ -201,11 +201,12 @@ async def _preview(
     from service.assembly import feed_limits
     from service.feeds.parsing import parse_here
     from service.previewing import preview as preview_rows
+    from service.sourcing import skipped
     from service.syncing import log_skipped
 
     data, owner_email = await _feed_bytes(settings, source, owner)
     feed = parse_here(data, start, end, settings.calendars.fallback_zone, feed_limits(settings))
-    log_skipped("preview", tuple(reason for _, reason in feed.dropped))
+    log_skipped("preview", skipped(feed))
     return preview_rows(feed, rules=settings.rules, owner_email=owner_email, start=start, end=end)
 
 

@@ -255,14 +255,19 @@ async def test_a_feed_over_a_limit_keeps_its_meetings_and_names_the_limit(
         assert view.meeting.wanted
 
 
-async def test_an_event_over_a_limit_is_skipped_and_logged_and_the_rest_synced(
+async def test_an_event_over_a_limit_is_skipped_and_logged_once_and_the_rest_synced(
     engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    flood = event("flood", 4, rrule="FREQ=SECONDLY")
     async with world(engine, clock) as w:
-        w.feeds.feeds["team"] = ics([event("a", 3), event("flood", 4, rrule="FREQ=SECONDLY")])
+        w.feeds.feeds["team"] = ics([event("a", 3), flood])
         report = await w.sync.sync(await w.add("Team", "team"))
         assert (report.status, report.meetings) == ("ok", 1)
-        assert [view.meeting.title for view in await w.views()] == ["Pipeline review"]
-    assert "calendar 'Team': 1 events skipped: repeats more often than once a minute (1)" in (
-        caplog.messages
-    )
+        w.feeds.feeds["team"] = ics([event("a", 3), event("b", 5), flood])
+        report = await w.sync.sync(await w.calendars.get("Team"))
+        assert (report.status, report.meetings) == ("ok", 2)
+        assert len(await w.views()) == 2
+    skipped = [message for message in caplog.messages if "skipped" in message]
+    assert skipped == [
+        "calendar 'Team': 1 events skipped: repeats more often than once a minute (1)"
+    ]
