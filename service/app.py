@@ -27,6 +27,7 @@ from service.store.engine import check_url, make_engine, sqlite_path
 from service.store.lock import single_daemon
 from service.store.schema import ensure_at_head
 from service.store.sources import ApplyCounts, SqlSourceStore
+from service.syncing import log_skipped
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +75,10 @@ async def import_ics(
     """Meetings from an ICS file, inside the sync window; an import never removes any."""
     now = clock.now()
     job = read_settings(settings).job(source=source, owner_email=owner_email, now=now)
-    planned = read_feed(data, job).planned
+    read = read_feed(data, job)
+    log_skipped(source, read.skipped)
     store = SqlSourceStore(engine, freeze=settings.scheduler.freeze)
-    return await store.apply(source, planned, window=None, now=now)
+    return await store.apply(source, read.planned, window=None, now=now)
 
 
 async def run_daemon(settings: Settings, api_key: ApiKey | None, stop: asyncio.Event) -> None:

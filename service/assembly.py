@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.alerting import Alerts
 from service.budget import LocalBudget
+from service.calendars import FeedLimits
 from service.config import Settings
 from service.credentials import ApiKey
 from service.dispatching import Dispatcher, DispatchSettings
@@ -132,12 +133,26 @@ def make_calendar_sync(
     )
 
 
+def feed_limits(settings: Settings) -> FeedLimits:
+    """The one place the ``calendars:`` limits become the parser's: sync, import, preview."""
+    calendars = settings.calendars
+    return FeedLimits(
+        max_lines=calendars.max_feed_lines,
+        max_events=calendars.max_feed_events,
+        max_repetitions=calendars.max_feed_repetitions,
+        max_occurrences=calendars.max_feed_occurrences,
+        max_event_repetitions=calendars.max_event_repetitions,
+        max_event_occurrences=calendars.max_event_occurrences,
+    )
+
+
 def read_settings(settings: Settings) -> ReadSettings:
     calendars = settings.calendars
     return ReadSettings(
         past=timedelta(days=calendars.past_days),
         ahead=timedelta(days=calendars.sync_days),
         fallback_zone=calendars.fallback_zone,
+        limits=feed_limits(settings),
         rules=settings.rules,
         timing=timing(settings),
     )

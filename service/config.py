@@ -16,6 +16,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    model_validator,
 )
 
 from service.errors import ConfigError
@@ -135,10 +136,24 @@ class CalendarSettings(Section):
     fallback_zone: Annotated[str, AfterValidator(_zone)] = "UTC"
     allow_private_addresses: bool = False
     max_feed_bytes: int = Field(default=20_000_000, ge=1_000, le=500_000_000)
+    # What one feed may cost to read (calendars are untrusted input; see config.yaml).
+    max_feed_lines: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
+    max_feed_events: int = Field(default=50_000, ge=1, le=10_000_000)
+    max_feed_repetitions: int = Field(default=3_000_000, ge=1_000, le=1_000_000_000)
+    max_feed_occurrences: int = Field(default=50_000, ge=1, le=10_000_000)
+    max_event_repetitions: int = Field(default=50_000, ge=1_000, le=100_000_000)
+    max_event_occurrences: int = Field(default=5_000, ge=1, le=1_000_000)
     fetch_timeout: Seconds = Field(default=timedelta(seconds=30), alias="fetch_timeout_seconds")
     max_redirects: int = Field(default=3, ge=0, le=10)
     # Processes that parse feeds (0: a thread of the daemon's own process, one feed at a time).
     parse_workers: int = Field(default=2, ge=0, le=64)
+
+    @model_validator(mode="after")
+    def _event_within_feed(self) -> CalendarSettings:
+        for kind in ("repetitions", "occurrences"):
+            if getattr(self, f"max_event_{kind}") > getattr(self, f"max_feed_{kind}"):
+                raise ValueError(f"max_event_{kind} must not exceed max_feed_{kind}")
+        return self
 
 
 class TrackingSettings(Section):

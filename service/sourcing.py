@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -69,14 +70,26 @@ def to_planned(
     return PlannedMeeting(meeting=meeting, times=times, may_create=not structural)
 
 
+# (reason, how many events) for each reason events of a feed were left out, most first.
+Skipped = tuple[tuple[str, int], ...]
+
+
+def skipped(feed: Feed) -> Skipped:
+    """Why events of ``feed`` were left out, counted (never which events: that is content)."""
+    counts = Counter(reason for _, reason in feed.dropped)
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced:
-    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window."""
+    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window,
+    and why events were left out (over a limit, unparseable, ...) with how many each."""
 
     planned: list[PlannedMeeting]
     occurrences: int
     clip_start_at: datetime | None
     clip_end_at: datetime | None
+    skipped: Skipped
 
 
 def sourced(
@@ -100,6 +113,7 @@ def sourced(
         occurrences=len(feed.occurrences),
         clip_start_at=feed.clip_start_at,
         clip_end_at=feed.clip_end_at,
+        skipped=skipped(feed),
     )
 
 

@@ -21,7 +21,7 @@ from service.feeds.parsing import FeedJob, Parser, ReadSettings
 from service.feeds.workers import WorkerDied
 from service.model import Calendar, CalendarKind
 from service.ports import Clock
-from service.sourcing import Sourced
+from service.sourcing import Skipped, Sourced
 from service.store.calendars import SqlCalendarStore
 from service.store.sources import SqlSourceStore, Window
 
@@ -74,6 +74,7 @@ class CalendarSync:
         self._settings = settings
         self._parse = parser
         self._storing = asyncio.Lock()
+        self._skipped: dict[int, Skipped] = {}
         self._fetching = asyncio.Semaphore(settings.parallel)
 
     async def sync_due(self) -> list[SyncReport]:
@@ -133,6 +134,9 @@ class CalendarSync:
         # What vanished is judged over the window the feed was expanded in, however long the
         # parsed feed waited for its turn to be stored.
         now = self._clock.now()
+        if self._skipped.get(calendar.id) != read.skipped:  # said once, not every sync
+            log_skipped(f"calendar {calendar.name!r}", read.skipped)
+            self._skipped[calendar.id] = read.skipped
         window = present_window(read, job.window_start, job.window_end)
         counts = await self._sources.apply(calendar.source, read.planned, window=window, now=now)
         await self._calendars.record_success(
@@ -187,6 +191,14 @@ def where(exc: BaseException) -> str:
         return "an unknown place"
     last = frames[-1]
     return f"{last.filename}:{last.lineno} in {last.name}"
+
+
+def log_skipped(what: str, skipped: Skipped) -> None:
+    """One line saying why events of a feed were left out (never their content)."""
+    if skipped:
+        total = sum(count for _, count in skipped)
+        reasons = "; ".join(f"{why} ({count})" for why, count in skipped)
+        log.warning("%s: %d events skipped: %s", what, total, reasons)
 
 
 def present_window(read: Sourced, start: datetime, end: datetime) -> Window:

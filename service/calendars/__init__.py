@@ -7,6 +7,7 @@ processes, and its own process never loads icalendar and recurring-ical-events.
 
 from __future__ import annotations
 
+from service.calendars.limits import FeedLimits
 from service.calendars.occurrences import Attendee, Feed, FeedError, Occurrence
 
-__all__ = ["Attendee", "Feed", "FeedError", "Occurrence"]
+__all__ = ["Attendee", "Feed", "FeedError", "FeedLimits", "Occurrence"]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
+from typing import Final
 
-import recurring_ical_events  # type: ignore[import-untyped]  # the library ships no types
 from icalendar import Calendar, Component, Event, Timezone
 
+from service.calendars.expansion import Expander
 from service.calendars.instances import OccurrenceBuilder
+from service.calendars.limits import FeedLimits, FeedMeter, check_size
 from service.calendars.occurrences import Feed, FeedError, Occurrence
 from service.calendars.preparation import prepare_calendar
 from service.calendars.properties import clip_instant
 from service.calendars.timezones import iana_zone
+
+DEFAULT_LIMITS: Final = FeedLimits()
 
 
 def _utc_bound(value: datetime, name: str) -> datetime:
@@ -55,17 +59,6 @@ def read_calendar(data: bytes) -> Calendar:
     raise FeedError("the feed holds no VCALENDAR")
 
 
-def _expand(calendar: Calendar, start: datetime, end: datetime) -> list[Component]:
-    """Every VEVENT copy overlapping [start, end); `of` also applies X-WR-TIMEZONE."""
-    try:
-        query = recurring_ical_events.of(calendar, skip_bad_series=True)
-        components: list[Component] = query.between(start, end)
-    except Exception as exc:  # the library raises many types on data it cannot expand
-        # Not chained: the library's messages may quote event content.
-        raise FeedError(f"the events could not be expanded ({type(exc).__name__})") from None
-    return components
-
-
 def _unique(occurrences: Iterable[Occurrence]) -> tuple[list[Occurrence], list[tuple[str, str]]]:
     """The occurrences sorted by start then key, each key once (the first kept)."""
     kept: list[Occurrence] = []
@@ -81,15 +74,21 @@ def _unique(occurrences: Iterable[Occurrence]) -> tuple[list[Occurrence], list[t
 
 
 def parse_feed(
-    data: bytes, *, window_start: datetime, window_end: datetime, fallback_zone: str
+    data: bytes,
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    fallback_zone: str,
+    limits: FeedLimits = DEFAULT_LIMITS,
 ) -> Feed:
     """The occurrences of the feed's events that overlap ``[window_start, window_end)``.
 
-    Events without DTSTART, or with an unparseable date value (then with their whole
-    series), are left out and listed in ``Feed.dropped``. Cancelled and all-day
-    occurrences are returned, flagged; the caller decides what to book.
+    Events without DTSTART, with an unparseable date value, or over a per-event limit
+    (each then with its whole series), are left out and listed in ``Feed.dropped``.
+    Cancelled and all-day occurrences are returned, flagged; the caller decides what to book.
 
-    :raises FeedError: ``data`` is not exactly one readable VCALENDAR, or cannot be expanded.
+    :raises FeedError: ``data`` is not exactly one readable VCALENDAR, cannot be expanded,
+        or exceeds a feed limit.
     :raises ValueError: a bound is naive, the window is empty, or ``fallback_zone`` is unknown.
     """
     start = _utc_bound(window_start, "window_start")
@@ -97,14 +96,16 @@ def parse_feed(
     if end <= start:
         raise ValueError("window_end must be after window_start")
     fallback = _zone(fallback_zone)
+    check_size(data, limits)
     calendar = read_calendar(data)
-    prepared = prepare_calendar(calendar, fallback=fallback)
+    prepared = prepare_calendar(calendar, fallback=fallback, window_end=end, limits=limits)
+    expander = Expander(FeedMeter(limits, planned=prepared.planned))
     builder = OccurrenceBuilder(prepared)
-    built = (builder.build(component) for component in _expand(calendar, start, end))
+    built = (builder.build(component) for component in expander.copies(calendar, start, end))
     occurrences, duplicates = _unique(item for item in built if item is not None)
     return Feed(
         occurrences=tuple(occurrences),
-        dropped=prepared.dropped + tuple(duplicates),
+        dropped=prepared.dropped + tuple(expander.dropped) + tuple(duplicates),
         unresolved_tzids=prepared.unresolved_tzids,
         clip_start_at=clip_instant(calendar, "X-CLIPSTART"),
         clip_end_at=clip_instant(calendar, "X-CLIPEND"),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 from icalendar.prop import vBroken, vDDDTypes
 
+from service.calendars.limits import FeedLimits
 from service.calendars.localizing import anchor_event
 from service.calendars.properties import (
     integer,
@@ -21,6 +22,7 @@ from service.calendars.properties import (
     text,
     when,
 )
+from service.calendars.recurrence import planned_repetitions, recurrence_defect
 from service.calendars.sources import SOURCE_MARK, LinkFinder, Source, describe
 from service.calendars.stamps import is_day, stamp
 from service.calendars.timezones import Zone, ZoneResolver, standard_zone
@@ -33,6 +35,7 @@ BROKEN_SERIES: Final = "another event of its series is unparseable"
 _CHECKED: Final = ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "RDATE", "EXDATE", "RRULE")
 _HASHED: Final = ("SUMMARY", "DTSTART", "DTEND", "DURATION", "RRULE", "LOCATION")
 _X_WR_TIMEZONE: Final = "X-WR-TIMEZONE"
+_OWN_DEFECTS: Final = ("unparseable ", "DTSTART is neither")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,6 +46,8 @@ class Prepared:
     ``sources`` describes each kept VEVENT, in the order of the index its copies carry.
     ``master_status`` is the STATUS of each series' master by UID; ``moved_by`` is the
     shift of each ``RANGE=THISANDFUTURE`` override, by (UID, RECURRENCE-ID stamp).
+    ``planned`` is how many rule periods each series (by UID) steps through before the
+    window ends: charged to the feed's budget before expansion starts.
     """
 
     dropped: tuple[tuple[str, str], ...]
@@ -51,9 +56,10 @@ class Prepared:
     sources: tuple[Source, ...]
     master_status: Mapping[str, str]
     moved_by: Mapping[tuple[str, str], timedelta]
+    planned: Mapping[str, int]
 
 
-def _defect(event: Event) -> str | None:
+def _defect(event: Event, window_end: datetime, limits: FeedLimits) -> str | None:
     if event.get("DTSTART") is None:
         return NO_DTSTART
     for name in _CHECKED:
@@ -61,20 +67,36 @@ def _defect(event: Event) -> str | None:
             return f"unparseable {name}"
     if when(event, "DTSTART") is None:
         return "DTSTART is neither a date nor a date-time"
-    return None
+    return recurrence_defect(event, window_end=window_end, limit=limits.max_event_repetitions)
 
 
-def _drop_unusable(calendar: Calendar) -> tuple[list[Event], list[tuple[str, str]]]:
-    """Remove the events the library cannot expand; a broken value drops its whole series."""
+def _series_reason(why: str) -> str:
+    """Why the other events of a series go when one of them has defect ``why``."""
+    if why.startswith(_OWN_DEFECTS):
+        return BROKEN_SERIES
+    return f"its series {why}"  # a rule over a limit: no instance of the series is trusted
+
+
+def _drop_unusable(
+    calendar: Calendar, window_end: datetime, limits: FeedLimits
+) -> tuple[list[Event], list[tuple[str, str]]]:
+    """Remove the events the library cannot (or must not) expand; a defect other than a
+    missing DTSTART drops its whole series."""
     events = [item for item in calendar.subcomponents if isinstance(item, Event)]
-    defects = [_defect(event) for event in events]
+    defects = [_defect(event, window_end, limits) for event in events]
     uids = [text(event, "UID") for event in events]
     pairs = list(zip(uids, defects, strict=True))
-    broken = {uid for uid, why in pairs if uid and why not in (None, NO_DTSTART)}
+    # The first defect of each series (other than a missing DTSTART, which is that event's
+    # alone) says why the rest of the series goes too.
+    broken = {
+        uid: _series_reason(why)
+        for uid, why in reversed(pairs)
+        if uid and why not in (None, NO_DTSTART)
+    }
     kept: list[Event] = []
     dropped: list[tuple[str, str]] = []
     for event, (uid, why) in zip(events, pairs, strict=True):
-        reason = why or (BROKEN_SERIES if uid in broken else None)
+        reason = why or broken.get(uid)
         if reason is None:
             kept.append(event)
         else:
@@ -165,10 +187,25 @@ def _moved_by(events: list[Event], zone: tzinfo) -> dict[tuple[str, str], timede
     return moved
 
 
-def prepare_calendar(calendar: Calendar, *, fallback: tzinfo) -> Prepared:
-    """Clean ``calendar`` in place so that expansion neither raises nor guesses silently."""
+def _planned(events: list[Event], window_end: datetime) -> dict[str, int]:
+    planned: dict[str, int] = {}
+    for event in events:
+        uid = text(event, "UID")
+        planned[uid] = planned.get(uid, 0) + planned_repetitions(event, window_end)
+    return planned
+
+
+def prepare_calendar(
+    calendar: Calendar,
+    *,
+    fallback: tzinfo,
+    window_end: datetime,
+    limits: FeedLimits,
+) -> Prepared:
+    """Clean ``calendar`` in place so that expansion neither raises nor guesses silently,
+    and drop the events whose rules repeat sub-minute or too often before ``window_end``."""
     calendar_zone, bad_zone = _calendar_zone(calendar)
-    events, dropped = _drop_unusable(calendar)
+    events, dropped = _drop_unusable(calendar, window_end, limits)
     _give_uids(events)
     definitions = {
         str(item["TZID"]): item
@@ -186,4 +223,5 @@ def prepare_calendar(calendar: Calendar, *, fallback: tzinfo) -> Prepared:
         sources=sources,
         master_status=_master_status(events),
         moved_by=_moved_by(events, day_zone),
+        planned=_planned(events, window_end),
     )

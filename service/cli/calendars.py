@@ -212,11 +212,15 @@ def _when(option: str, text: str) -> datetime:
 async def _preview(
     settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
 ) -> list[dict[str, Any]]:
+    from service.assembly import feed_limits
     from service.feeds.parsing import parse_here
     from service.previewing import preview as preview_rows
+    from service.sourcing import skipped
+    from service.syncing import log_skipped
 
     data, owner_email = await _feed_bytes(settings, source, owner)
-    feed = parse_here(data, start, end, settings.calendars.fallback_zone)
+    feed = parse_here(data, start, end, settings.calendars.fallback_zone, feed_limits(settings))
+    log_skipped("preview", skipped(feed))
     return preview_rows(feed, rules=settings.rules, owner_email=owner_email, start=start, end=end)
 
 
@@ -225,14 +229,15 @@ async def _feed_bytes(
 ) -> tuple[bytes, str | None]:
     from service.app import open_engine
     from service.assembly import fetch_settings
-    from service.feeds.fetch import feed_session, fetch_url, read_file
+    from service.feeds.fetch import FeedFetchError, feed_session, fetch_url, read_bounded, read_file
     from service.store.calendars import SqlCalendarStore
 
     limit = settings.calendars.max_feed_bytes
     if await asyncio.to_thread(Path(source).is_file):
-        fetched = await read_file(source, etag=None, max_bytes=limit)
-        assert fetched.data is not None
-        return fetched.data, owner
+        try:  # a file named on the command line: bad input when too large or unreadable
+            return await asyncio.to_thread(read_bounded, source, limit), owner
+        except FeedFetchError as exc:
+            raise InputError(source, str(exc)) from None
     async with open_engine(settings) as engine:
         calendar = await SqlCalendarStore(engine).get(source)
     if calendar.kind is CalendarKind.ICS_FILE:

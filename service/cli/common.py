@@ -54,6 +54,17 @@ def fail(exc: ServiceError) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT if bad_input else EXIT_ERROR)
 
 
+def read_input(path: Path, max_bytes: int) -> bytes:
+    """A file named on the command line, read through the feeds' bounded reader: one that
+    is larger than ``max_bytes`` (never read further) or unreadable is bad input."""
+    from service.feeds.fetch import FeedFetchError, read_bounded
+
+    try:
+        return read_bounded(path, max_bytes)
+    except FeedFetchError as exc:
+        fail(InputError(str(path), str(exc)))
+
+
 def run(coro_factory: Callable[[], Awaitable[T]]) -> T:
     """Run async work to its end; its errors reach the guard of the ``autojoin`` group."""
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from service.calendars import FeedError
-from service.cli.common import echo_json, fail, run, say
+from service.cli.common import echo_json, fail, read_input, run, say
 from service.cli.views import explanation, forecast, print_table, summary
 from service.clock import SystemClock
 from service.config import Settings
@@ -28,11 +28,15 @@ MEETING_ID = click.IntRange(1, 2**31 - 1)
 @click.option("--owner", help="whose calendar an .ics file is (for the rules on replies)")
 @click.pass_obj
 def import_(settings: Settings, file: Path, owner: str | None) -> None:
-    """Add or update meetings from a JSON list or an .ics file (re-importing updates in place)."""
+    """Add or update meetings from a JSON list or an .ics file (re-importing updates in place).
+
+    The file is bounded like a calendar feed: at most ``calendars.max_feed_bytes``, and an
+    .ics file within the feed limits; a file over a limit is bad input and changes nothing.
+    """
     from service.app import import_ics, import_rows, open_engine
 
     clock = SystemClock()
-    data = _read(file, limit=settings.calendars.max_feed_bytes)
+    data = read_input(file, settings.calendars.max_feed_bytes)
     ics = file.suffix.lower() == ".ics"
     rows = None if ics else _json(file, data)
 
@@ -55,18 +59,6 @@ def import_(settings: Settings, file: Path, owner: str | None) -> None:
         say(run(main))
     except FeedError as exc:
         fail(InputError(str(file), exc.problem))
-
-
-def _read(file: Path, *, limit: int) -> bytes:
-    """The file, if readable and at most ``limit`` bytes (calendars.max_feed_bytes)."""
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        fail(InputError(str(file), f"cannot read ({exc.strerror})"))
-    if len(data) > limit:
-        fail(InputError(str(file), f"larger than {limit} bytes (calendars.max_feed_bytes)"))
-    return data
 
 
 def _json(file: Path, data: bytes) -> Any:

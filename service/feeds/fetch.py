@@ -195,7 +195,7 @@ async def _read(
     async for chunk in resp.content.iter_chunked(64 * 1024):
         size += len(chunk)
         if size > settings.max_bytes:
-            raise FeedFetchError(f"the feed is larger than {settings.max_bytes} bytes")
+            raise FeedFetchError(f"the feed is {too_large(settings.max_bytes)}")
         chunks.append(chunk)
     return Fetched(
         data=b"".join(chunks),
@@ -215,20 +215,30 @@ def _reason(exc: BaseException) -> str:
     return f"could not fetch the feed ({type(exc).__name__})"
 
 
-async def read_file(path: str, *, etag: str | None, max_bytes: int) -> Fetched:
-    """A feed from a file; its content hash plays the part of an ETag."""
+def too_large(max_bytes: int) -> str:
+    return f"larger than {max_bytes} bytes (calendars.max_feed_bytes)"
 
-    def read() -> bytes:
+
+def read_bounded(path: str | Path, max_bytes: int) -> bytes:
+    """A whole file of at most ``max_bytes``; never reads more than one byte past that.
+
+    The one reader of untrusted files: calendar files (sync, preview) and imports.
+
+    :raises FeedFetchError: the file is larger, or cannot be read.
+    """
+    try:
         with Path(path).open("rb") as handle:
             data = handle.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise FeedFetchError(f"the feed file is larger than {max_bytes} bytes")
-        return data
-
-    try:
-        data = await asyncio.to_thread(read)
     except OSError as exc:
-        raise FeedFetchError(f"cannot read the feed file ({exc.strerror})") from None
+        raise FeedFetchError(f"cannot read the file ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise FeedFetchError(f"the file is {too_large(max_bytes)}")
+    return data
+
+
+async def read_file(path: str, *, etag: str | None, max_bytes: int) -> Fetched:
+    """A feed from a file; its content hash plays the part of an ETag."""
+    data = await asyncio.to_thread(read_bounded, path, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
     if digest == etag:
         return Fetched(data=None, etag=etag, last_modified=None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from service.calendars import Feed
+from service.calendars import Feed, FeedLimits
 from service.feeds.workers import WorkerPool
 from service.planning import Timing
 from service.rules import RecordingRules
@@ -29,6 +29,7 @@ class FeedJob:
     window_start: datetime
     window_end: datetime
     fallback_zone: str
+    limits: FeedLimits
     source: str
     owner_email: str | None
     rules: RecordingRules
@@ -39,11 +40,13 @@ class FeedJob:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadSettings:
     """How every feed is read: the window around now to expand, the zone for times without
-    one, and the rules and timing that turn occurrences into meetings."""
+    one, the limits on what a feed may cost, and the rules and timing that turn occurrences
+    into meetings."""
 
     past: timedelta
     ahead: timedelta
     fallback_zone: str
+    limits: FeedLimits
     rules: RecordingRules
     timing: Timing
 
@@ -52,6 +55,7 @@ class ReadSettings:
             window_start=now - self.past,
             window_end=now + self.ahead,
             fallback_zone=self.fallback_zone,
+            limits=self.limits,
             source=source,
             owner_email=owner_email,
             rules=self.rules,
@@ -107,7 +111,7 @@ class ProcessParser:
 
 def read_feed(data: bytes, job: FeedJob) -> Sourced:
     """Parse a feed and judge its occurrences, in this thread (pure: data in, meetings out)."""
-    feed = parse_here(data, job.window_start, job.window_end, job.fallback_zone)
+    feed = parse_here(data, job.window_start, job.window_end, job.fallback_zone, job.limits)
     return sourced(
         feed,
         source=job.source,
@@ -118,11 +122,15 @@ def read_feed(data: bytes, job: FeedJob) -> Sourced:
     )
 
 
-def parse_here(data: bytes, start: datetime, end: datetime, fallback_zone: str) -> Feed:
+def parse_here(
+    data: bytes, start: datetime, end: datetime, fallback_zone: str, limits: FeedLimits
+) -> Feed:
     """``parse_feed`` in this thread; the parser's libraries load on the first call."""
     from service.calendars.ics import parse_feed  # here, not at the top: kept out of the daemon
 
-    return parse_feed(data, window_start=start, window_end=end, fallback_zone=fallback_zone)
+    return parse_feed(
+        data, window_start=start, window_end=end, fallback_zone=fallback_zone, limits=limits
+    )
 
 
 def make_parser(workers: int) -> ThreadParser | ProcessParser:

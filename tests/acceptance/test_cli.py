@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from service.cli import cli
 from service.timestamps import utc_iso
+from tests.fakes.feeds import Event, ics
 
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
 
@@ -198,3 +199,58 @@ def test_plan_names_the_meetings_that_will_be_late(database_url: str, tmp_path: 
     assert report["late_count"] == 3
     assert [late["title"] for late in report["late"]] == ["Review 4", "Review 3", "Review 2"]
     assert report["late"][0]["late_by_seconds"] > report["late"][-1]["late_by_seconds"] > 0
+
+
+def ics_file(tmp_path: Path, count: int, name: str = "big.ics") -> Path:
+    events = [
+        Event(uid=f"evt-{i}", start=SOON + timedelta(hours=i), end=SOON + timedelta(hours=i + 1))
+        for i in range(count)
+    ]
+    path = tmp_path / name
+    path.write_bytes(ics(events))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["json", "ics"])
+def test_import_refuses_a_file_over_the_feed_size_limit_and_changes_nothing(
+    database_url: str, tmp_path: Path, kind: str
+) -> None:
+    invoke(database_url, "import", str(meetings_file(tmp_path, [row(1)], "ok.json")))
+    before = listed(database_url)
+    if kind == "json":
+        path = meetings_file(tmp_path, [row(i) for i in range(2, 9)], "big.json")
+    else:
+        path = ics_file(tmp_path, 4)
+    assert path.stat().st_size > 1_000
+    result = invoke(
+        database_url, "import", str(path), env={"AUTOJOIN_CALENDARS__MAX_FEED_BYTES": "1000"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {path}: the file is larger than 1000 bytes (calendars.max_feed_bytes)\n"
+    )
+    assert listed(database_url) == before
+
+
+def test_import_accepts_a_file_of_exactly_the_feed_size_limit(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = ics_file(tmp_path, 4)
+    limit = {"AUTOJOIN_CALENDARS__MAX_FEED_BYTES": str(path.stat().st_size)}
+    result = invoke(database_url, "import", str(path), env=limit)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == "4 added, 0 updated, 0 unchanged"
+
+
+def test_import_of_an_ics_file_over_a_feed_limit_is_bad_input(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = ics_file(tmp_path, 3)
+    result = invoke(
+        database_url, "import", str(path), env={"AUTOJOIN_CALENDARS__MAX_FEED_EVENTS": "2"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {path}: the feed holds more than 2 events (calendars.max_feed_events)\n"
+    )
+    assert listed(database_url) == []

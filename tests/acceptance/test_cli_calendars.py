@@ -198,6 +198,16 @@ def test_preview_refuses_a_backwards_window(database_url: str, tmp_path: Path) -
     assert (result.exit_code, result.stderr.strip()) == (2, "error: --to: must be after --from")
 
 
+def test_preview_refuses_a_file_over_the_feed_size_limit(database_url: str, tmp_path: Path) -> None:
+    path = calendar_file(tmp_path, events())
+    limit = {"AUTOJOIN_CALENDARS__MAX_FEED_BYTES": "1000"}
+    result = invoke(database_url, "preview", str(path), env=limit)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {path}: the file is larger than 1000 bytes (calendars.max_feed_bytes)\n",
+    )
+
+
 def test_explain_and_override_one_meeting(database_url: str, tmp_path: Path) -> None:
     path = calendar_file(tmp_path, events())
     env = {"AUTOJOIN_RULES__SKIP_TITLE_KEYWORDS": "1:1"}

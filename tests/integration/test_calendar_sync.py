@@ -364,3 +364,38 @@ async def test_a_malformed_redirect_is_recorded_on_the_calendar(
         expected = "the feed redirected to an invalid address"
         assert (report.status, report.error) == ("error", expected)
         assert (await w.calendars.get("Team")).last_error == expected
+
+
+async def test_a_feed_over_a_limit_keeps_its_meetings_and_names_the_limit(
+    engine: AsyncEngine, clock: FakeClock
+) -> None:
+    limited = Settings.model_validate(
+        {"calendars": {"allow_private_addresses": True, "max_feed_events": 2}}
+    )
+    async with world(engine, clock, limited) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3)])
+        await w.sync.sync(await w.add("Team", "team"))
+        w.feeds.feeds["team"] = ics([event("a", 3), event("b", 4), event("c", 5)])
+        report = await w.sync.sync(await w.calendars.get("Team"))
+        problem = "the feed holds more than 2 events (calendars.max_feed_events)"
+        assert (report.status, report.error) == ("error", f"calendar feed error: {problem}")
+        [view] = await w.views()
+        assert view.meeting.wanted
+
+
+async def test_an_event_over_a_limit_is_skipped_and_logged_once_and_the_rest_synced(
+    engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    flood = event("flood", 4, rrule="FREQ=SECONDLY")
+    async with world(engine, clock) as w:
+        w.feeds.feeds["team"] = ics([event("a", 3), flood])
+        report = await w.sync.sync(await w.add("Team", "team"))
+        assert (report.status, report.meetings) == ("ok", 1)
+        w.feeds.feeds["team"] = ics([event("a", 3), event("b", 5), flood])
+        report = await w.sync.sync(await w.calendars.get("Team"))
+        assert (report.status, report.meetings) == ("ok", 2)
+        assert len(await w.views()) == 2
+    skipped = [message for message in caplog.messages if "skipped" in message]
+    assert skipped == [
+        "calendar 'Team': 1 events skipped: repeats more often than once a minute (1)"
+    ]

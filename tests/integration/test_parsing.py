@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+from service.calendars import FeedLimits
 from service.calendars.ics import parse_feed
 from service.config import Settings
 from service.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
@@ -18,6 +19,7 @@ JOB = FeedJob(
     window_start=START,
     window_end=END,
     fallback_zone="UTC",
+    limits=FeedLimits(),
     source="calendar:1",
     owner_email="jane@acme.example",
     rules=Settings().rules,

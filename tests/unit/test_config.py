@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from service.assembly import feed_limits
+from service.calendars import FeedLimits
 from service.config import Settings, load_settings
 from service.errors import ConfigError
 from service.planner import Policy
@@ -335,3 +337,50 @@ def test_the_longest_durations_allowed_are_accepted() -> None:
     )
     assert settings.calendars.interval == timedelta(days=1)
     assert settings.tracking.give_up_after == timedelta(days=366)
+
+
+def test_the_feed_limits_default_to_the_parsers_defaults() -> None:
+    assert feed_limits(Settings()) == FeedLimits()
+
+
+def test_the_feed_limits_come_from_the_calendars_section(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "calendars:\n  max_feed_lines: 5000\n  max_feed_events: 100\n"
+        "  max_feed_repetitions: 9000\n  max_feed_occurrences: 300\n"
+        "  max_event_repetitions: 2000\n",
+    )
+    environ = {"AUTOJOIN_CALENDARS__MAX_EVENT_OCCURRENCES": "20"}
+    assert feed_limits(load_settings(path, environ)) == FeedLimits(
+        max_lines=5000,
+        max_events=100,
+        max_repetitions=9000,
+        max_occurrences=300,
+        max_event_repetitions=2000,
+        max_event_occurrences=20,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "calendars:\n  max_feed_events: 0\n",
+            "calendars.max_feed_events: Input should be greater than or equal to 1",
+        ),
+        (
+            "calendars:\n  max_feed_lines: 10\n",
+            "calendars.max_feed_lines: Input should be greater than or equal to 1000",
+        ),
+        (
+            "calendars:\n  max_event_occurrences: 60000\n",
+            "calendars: Value error, max_event_occurrences must not exceed max_feed_occurrences",
+        ),
+        (
+            "calendars:\n  max_feed_repetitions: 10000\n",
+            "calendars: Value error, max_event_repetitions must not exceed max_feed_repetitions",
+        ),
+    ],
+)
+def test_a_feed_limit_out_of_range_names_the_key(tmp_path: Path, text: str, message: str) -> None:
+    assert config_error(write(tmp_path, text), {}) == f"config error: {message}"
