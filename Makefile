@@ -49,7 +49,7 @@ revision: install  ## make revision m="what changed"
 	AUTOJOIN_DATABASE_URL=sqlite+aiosqlite:///./.revision.db $(BIN)/autojoin migrate
 	AUTOJOIN_DATABASE_URL=sqlite+aiosqlite:///./.revision.db $(BIN)/alembic revision --autogenerate -m "$(m)"
 	rm -f .revision.db*
-	@echo "new revision written: set SCHEMA_HEAD in service/store/schema.py to it"
+	@echo "new revision written: set SCHEMA_HEAD in service/adapters/sql/schema.py to it"
 
 simulate: install
 	$(BIN)/autojoin simulate --port 8099 --rpm 120

@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from service.store.tables import bot_status_changes, bots, meetings
+from service.adapters.sql.tables import bot_status_changes, bots, meetings
 
 DbKind = Literal["sqlite", "postgresql"]
 DB_KINDS: tuple[DbKind, ...] = ("sqlite", "postgresql")

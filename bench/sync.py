@@ -29,15 +29,15 @@ import recurring_ical_events  # type: ignore[import-untyped]  # the library ship
 from sqlalchemy import update
 
 from bench.machine import describe_machine
+from service.adapters.feeds.parsing import ProcessParser, make_parser
+from service.adapters.sql.calendar_store import SqlCalendarStore
+from service.adapters.sql.engine import make_engine
+from service.adapters.sql.migrate import upgrade
+from service.adapters.sql.tables import calendars
 from service.assembly import make_calendar_sync, read_settings
 from service.config import Settings
-from service.feeds.parsing import ProcessParser, make_parser
+from service.core.model import CalendarKind
 from service.logging_setup import configure_logging
-from service.model import CalendarKind
-from service.store.calendars import SqlCalendarStore
-from service.store.engine import make_engine
-from service.store.migrate import upgrade
-from service.store.tables import calendars
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, ics
 

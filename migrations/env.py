@@ -8,8 +8,8 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
-from service.store.engine import is_sqlite, make_engine
-from service.store.tables import metadata
+from service.adapters.sql.engine import is_sqlite, make_engine
+from service.adapters.sql.tables import metadata
 
 config = context.config
 

@@ -11,23 +11,23 @@ from typing import Any
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.clock import SystemClock
+from service.adapters.feeds.fetch import feed_session
+from service.adapters.feeds.parsing import make_parser, read_feed
+from service.adapters.sql.availability import require_file, store_errors
+from service.adapters.sql.engine import check_url, make_engine, sqlite_path
+from service.adapters.sql.file_lock import single_daemon
+from service.adapters.sql.schema import ensure_at_head
+from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
 from service.assembly import Daemon, build_daemon, fetch_settings, read_settings, timing
-from service.clock import SystemClock
 from service.config import Settings
+from service.core.json_meetings import JSON_SOURCE, parse_rows, plan
+from service.core.ports import Clock
+from service.core.sourcing import judged
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
-from service.feeds.fetch import feed_session
-from service.feeds.parsing import make_parser, read_feed
-from service.importing import JSON_SOURCE, parse_rows, plan
-from service.ports import Clock
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator
-from service.sourcing import judged
-from service.store.availability import require_file, store_errors
-from service.store.engine import check_url, make_engine, sqlite_path
-from service.store.lock import single_daemon
-from service.store.schema import ensure_at_head
-from service.store.sources import ApplyCounts, SqlSourceStore
-from service.syncing import log_skipped
+from service.usecases.sync_calendars import log_skipped
 
 log = logging.getLogger(__name__)
 

@@ -12,32 +12,32 @@ from datetime import timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.alerting import Alerts
-from service.budget import LocalBudget
-from service.calendars import FeedLimits
+from service.adapters.alerting import Alerts
+from service.adapters.feeds.fetch import FetchSettings
+from service.adapters.feeds.parsing import Parser, ReadSettings, ThreadParser
+from service.adapters.local_budget import LocalBudget
+from service.adapters.mavera.client import MaveraClient
+from service.adapters.runner import Runner, RunnerSettings
+from service.adapters.sql.availability import SqliteFileCheck, database_problem
+from service.adapters.sql.calendar_store import SqlCalendarStore
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.engine import is_sqlite, sqlite_path
+from service.adapters.sql.leases import SqlLeases
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.plan_store import SqlPlanStore
+from service.adapters.sql.shared_budget import SqlBudget, key_id
+from service.adapters.sql.source_store import SqlSourceStore
+from service.adapters.sql.tracking_store import SqlTrackingStore
 from service.config import Settings
+from service.core.ics import FeedLimits
+from service.core.polling import PollingPolicy
+from service.core.ports import Clock, RequestBudget
+from service.core.timing import Timing
 from service.credentials import ApiKey
-from service.dispatching import Dispatcher, DispatchSettings
-from service.feeds.fetch import FetchSettings
-from service.feeds.parsing import Parser, ReadSettings, ThreadParser
-from service.mavera.client import MaveraClient
-from service.planning import Timing
-from service.polling import PollingPolicy
-from service.ports import Clock, RequestBudget
-from service.replanning import Replanner, ReplanSettings
-from service.runner import Runner, RunnerSettings
-from service.store.availability import SqliteFileCheck, database_problem
-from service.store.budget import SqlBudget, key_id
-from service.store.calendars import SqlCalendarStore
-from service.store.dispatch import SqlDispatchStore
-from service.store.engine import is_sqlite, sqlite_path
-from service.store.leases import SqlLeases
-from service.store.meetings import SqlMeetingStore
-from service.store.plans import SqlPlanStore
-from service.store.sources import SqlSourceStore
-from service.store.tracking import SqlTrackingStore
-from service.syncing import CalendarSync, SyncSettings
-from service.tracking import Tracker, TrackingSettings
+from service.usecases.dispatch import Dispatcher, DispatchSettings
+from service.usecases.replan import Replanner, ReplanSettings
+from service.usecases.sync_calendars import CalendarSync, SyncSettings
+from service.usecases.track import Tracker, TrackingSettings
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,9 +19,9 @@ from pydantic import (
     model_validator,
 )
 
-from service.errors import ConfigError
-from service.planner import Policy
-from service.rules import RecordingRules
+from service.core.errors import ConfigError
+from service.core.planner import Policy
+from service.core.rules import RecordingRules
 
 ENV_PREFIX = "AUTOJOIN_"
 # Variables with their own meaning; every other AUTOJOIN_* variable must name a config key.

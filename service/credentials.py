@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from service.errors import ConfigError
+from service.core.errors import ConfigError
 
 KEY_ENV = "MAVERA_API_KEY"
 KEY_FILE_ENV = "MAVERA_API_KEY_FILE"

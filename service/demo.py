@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from service.timestamps import utc_iso
+from service.core.timestamps import utc_iso
 
 DEMO_KEY_PREFIX = "mvra_live_demo_"
 _MEETINGS = (

@@ -11,7 +11,7 @@ import logging
 import sys
 from typing import Final
 
-from service.untrusted import escape_text
+from service.core.untrusted import escape_text
 
 QUIET_LOGGERS: Final = (
     "aiohttp",

@@ -20,9 +20,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.store.engine import make_engine
-from service.store.migrate import upgrade
-from service.store.tables import metadata
+from service.adapters.sql.engine import make_engine
+from service.adapters.sql.migrate import upgrade
+from service.adapters.sql.tables import metadata
 from tests.fakes.clock import FakeClock
 
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite").split(",")]

@@ -7,9 +7,9 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import MeetingInput, Platform
-from service.planning import PlannedMeeting, Timing, dispatch_times
-from service.store.sources import ApplyCounts, SqlSourceStore
+from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
+from service.core.model import MeetingInput, Platform
+from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
 _ids = count(1)
 TIMING = Timing(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import service.store.tables
+import service.adapters.sql.tables
 
 revision: str = "51a9bcbe289c"
 down_revision: str | None = None
@@ -30,20 +30,34 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("meeting_url", sa.Text(), nullable=False),
         sa.Column("platform", sa.String(length=32), nullable=False),
-        sa.Column("start_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("end_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("join_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "start_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("end_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "join_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.Column("organizer", sa.String(length=320), nullable=True),
         sa.Column("attendees", sa.JSON(), nullable=False),
         sa.Column("dispatch_state", sa.String(length=16), nullable=False),
-        sa.Column("dispatch_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("deadline", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "dispatch_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "deadline", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.Column("claim_token", sa.String(length=36), nullable=True),
         sa.Column("claimed_by", sa.String(length=128), nullable=True),
-        sa.Column("lease_until", service.store.tables.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "lease_until", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
         sa.UniqueConstraint("source", "source_key", name=op.f("uq_meetings_source_source_key")),
     )
@@ -61,20 +75,34 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("mavera_id", sa.String(length=128), nullable=True),
         sa.Column("meeting_url", sa.Text(), nullable=False),
-        sa.Column("join_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "join_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.Column("status", sa.String(length=64), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("requested_at", service.store.tables.UtcDateTime(timezone=True), nullable=True),
         sa.Column(
-            "status_changed_at", service.store.tables.UtcDateTime(timezone=True), nullable=True
+            "requested_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
         ),
-        sa.Column("next_check_at", service.store.tables.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("track_until", service.store.tables.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "status_changed_at",
+            service.adapters.sql.tables.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column(
+            "next_check_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "track_until", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
         sa.Column("last_error_code", sa.String(length=64), nullable=True),
         sa.Column("last_error_message", sa.Text(), nullable=True),
-        sa.Column("created_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["meeting_id"], ["meetings.id"], name=op.f("fk_bots_meeting_id_meetings")
         ),
@@ -96,7 +124,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("bot_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=64), nullable=False),
-        sa.Column("observed_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "observed_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["bot_id"], ["bots.id"], name=op.f("fk_bot_status_changes_bot_id_bots")
         ),

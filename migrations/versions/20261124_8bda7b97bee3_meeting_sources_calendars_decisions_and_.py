@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import service.store.tables
+import service.adapters.sql.tables
 
 revision: str = "8bda7b97bee3"
 down_revision: str | None = "8c8deba555a8"
@@ -31,19 +31,27 @@ def upgrade() -> None:
         sa.Column("interval_seconds", sa.Integer(), nullable=False),
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("last_modified", sa.Text(), nullable=True),
-        sa.Column("clip_start", service.store.tables.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("clip_end", service.store.tables.UtcDateTime(timezone=True), nullable=True),
         sa.Column(
-            "last_attempt_at", service.store.tables.UtcDateTime(timezone=True), nullable=True
+            "clip_start", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
         ),
         sa.Column(
-            "last_success_at", service.store.tables.UtcDateTime(timezone=True), nullable=True
+            "clip_end", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_attempt_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_success_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
         ),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("event_count", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("meeting_count", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("created_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_calendars")),
         sa.UniqueConstraint("name", name=op.f("uq_calendars_name")),
     )
@@ -51,7 +59,7 @@ def upgrade() -> None:
         "meeting_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.Integer(), nullable=False),
-        sa.Column("at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -71,12 +79,16 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("source_key", sa.String(length=512), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
-        sa.Column("start_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "start_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("record", sa.Boolean(), nullable=False),
         sa.Column("reason", sa.String(length=64), nullable=True),
         sa.Column("explanation", sa.Text(), nullable=True),
-        sa.Column("updated_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "updated_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["meeting_id"], ["meetings.id"], name=op.f("fk_meeting_sources_meeting_id_meetings")
         ),

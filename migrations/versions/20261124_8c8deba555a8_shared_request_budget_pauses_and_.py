@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import service.store.tables
+import service.adapters.sql.tables
 
 revision: str = "8c8deba555a8"
 down_revision: str | None = "51a9bcbe289c"
@@ -26,24 +26,32 @@ def upgrade() -> None:
         "api_keys",
         sa.Column("key_id", sa.String(length=32), nullable=False),
         sa.Column("requests_per_minute", sa.Integer(), nullable=False),
-        sa.Column("blocked_until", service.store.tables.UtcDateTime(timezone=True), nullable=True),
-        sa.Column("paused_until", service.store.tables.UtcDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "blocked_until", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "paused_until", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=True
+        ),
         sa.Column("pause_reason", sa.Text(), nullable=True),
-        sa.Column("updated_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "updated_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.PrimaryKeyConstraint("key_id", name=op.f("pk_api_keys")),
     )
     op.create_table(
         "leases",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("holder", sa.String(length=128), nullable=False),
-        sa.Column("until", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("until", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
     )
     op.create_table(
         "api_sends",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
-        sa.Column("sent_at", service.store.tables.UtcDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "sent_at", service.adapters.sql.tables.UtcDateTime(timezone=True), nullable=False
+        ),
         sa.Column("is_read", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["key_id"], ["api_keys.key_id"], name=op.f("fk_api_sends_key_id_api_keys")

@@ -14,8 +14,8 @@ from service.cli.common import GuardedGroup, config_path, fail, run, say
 from service.cli.meetings import import_, meetings, plan_
 from service.cli.simulate import simulate
 from service.config import Settings, load_settings
+from service.core.errors import ConfigError
 from service.credentials import load_api_key
-from service.errors import ConfigError
 from service.logging_setup import configure_logging
 
 
@@ -39,7 +39,7 @@ def cli(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
 @click.pass_obj
 def migrate(settings: Settings) -> None:
     """Create or upgrade the database schema (Alembic, to head)."""
-    from service.store.migrate import upgrade
+    from service.adapters.sql.migrate import upgrade
 
     upgrade(settings.database.url)
     say("database schema is up to date")

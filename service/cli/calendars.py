@@ -9,15 +9,15 @@ from typing import Any
 
 import click
 
-from service.calendars import FeedError
+from service.adapters.clock import SystemClock
 from service.cli.common import echo_json, fail, run, say
 from service.cli.views import calendar_row, print_table
-from service.clock import SystemClock
 from service.config import Settings
-from service.errors import InputError
-from service.model import Calendar, CalendarKind
-from service.timestamps import parse_instant
-from service.untrusted import UNSAFE, clean_email
+from service.core.errors import InputError
+from service.core.ics import FeedError
+from service.core.model import Calendar, CalendarKind
+from service.core.timestamps import parse_instant
+from service.core.untrusted import UNSAFE, clean_email
 
 NAME_LIMIT = 200
 
@@ -43,9 +43,9 @@ def add(
     interval: int | None,
 ) -> None:
     """Add a calendar: a feed URL or a local .ics file."""
+    from service.adapters.sql.calendar_store import SqlCalendarStore
     from service.app import open_engine
-    from service.feeds.addresses import FeedUrlRefused, check_url, mask
-    from service.store.calendars import SqlCalendarStore
+    from service.core.feed_urls import FeedUrlRefused, check_url, mask
 
     if (url is None) == (path is None):
         fail(InputError("calendars add", "give exactly one of --url or --file"))
@@ -88,8 +88,8 @@ def _check_name_and_owner(name: str, owner: str | None) -> None:
 @click.pass_obj
 def list_(settings: Settings, as_json: bool) -> None:
     """Calendars with their last sync, error and counts."""
+    from service.adapters.sql.calendar_store import SqlCalendarStore
     from service.app import open_engine
-    from service.store.calendars import SqlCalendarStore
 
     async def main() -> list[Calendar]:
         async with open_engine(settings) as engine:
@@ -109,9 +109,9 @@ def list_(settings: Settings, as_json: bool) -> None:
 @click.pass_obj
 def remove(settings: Settings, name: str) -> None:
     """Remove a calendar; meetings it alone brought in no longer get a bot."""
+    from service.adapters.sql.calendar_store import SqlCalendarStore
+    from service.adapters.sql.source_store import SqlSourceStore, Window
     from service.app import open_engine
-    from service.store.calendars import SqlCalendarStore
-    from service.store.sources import SqlSourceStore, Window
 
     async def main() -> int:
         async with open_engine(settings) as engine:
@@ -135,12 +135,12 @@ def remove(settings: Settings, name: str) -> None:
 @click.pass_obj
 def sync(settings: Settings, name: str | None) -> None:
     """Sync one calendar, or all of them, now."""
+    from service.adapters.feeds.fetch import feed_session
+    from service.adapters.feeds.parsing import make_parser
+    from service.adapters.sql.calendar_store import SqlCalendarStore
     from service.app import open_engine
     from service.assembly import fetch_settings, make_calendar_sync
-    from service.feeds.fetch import feed_session
-    from service.feeds.parsing import make_parser
-    from service.store.calendars import SqlCalendarStore
-    from service.syncing import SyncReport
+    from service.usecases.sync_calendars import SyncReport
 
     async def main() -> list[SyncReport]:
         parser = make_parser(settings.calendars.parse_workers)
@@ -212,11 +212,11 @@ def _when(option: str, text: str) -> datetime:
 async def _preview(
     settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
 ) -> list[dict[str, Any]]:
+    from service.adapters.feeds.parsing import parse_here
     from service.assembly import feed_limits
-    from service.feeds.parsing import parse_here
-    from service.previewing import preview as preview_rows
-    from service.sourcing import skipped
-    from service.syncing import log_skipped
+    from service.core.sourcing import skipped
+    from service.usecases.preview import preview as preview_rows
+    from service.usecases.sync_calendars import log_skipped
 
     data, owner_email = await _feed_bytes(settings, source, owner)
     feed = parse_here(data, start, end, settings.calendars.fallback_zone, feed_limits(settings))
@@ -227,10 +227,16 @@ async def _preview(
 async def _feed_bytes(
     settings: Settings, source: str, owner: str | None
 ) -> tuple[bytes, str | None]:
+    from service.adapters.feeds.fetch import (
+        FeedFetchError,
+        feed_session,
+        fetch_url,
+        read_bounded,
+        read_file,
+    )
+    from service.adapters.sql.calendar_store import SqlCalendarStore
     from service.app import open_engine
     from service.assembly import fetch_settings
-    from service.feeds.fetch import FeedFetchError, feed_session, fetch_url, read_bounded, read_file
-    from service.store.calendars import SqlCalendarStore
 
     limit = settings.calendars.max_feed_bytes
     if await asyncio.to_thread(Path(source).is_file):

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 import click
 
 from service.config import Settings
-from service.errors import ConfigError, InputError, ServiceError
-from service.untrusted import escape_text
+from service.core.errors import ConfigError, InputError, ServiceError
+from service.core.untrusted import escape_text
 
 T = TypeVar("T")
 EXIT_ERROR = 1
@@ -57,7 +57,7 @@ def fail(exc: ServiceError) -> NoReturn:
 def read_input(path: Path, max_bytes: int) -> bytes:
     """A file named on the command line, read through the feeds' bounded reader: one that
     is larger than ``max_bytes`` (never read further) or unreadable is bad input."""
-    from service.feeds.fetch import FeedFetchError, read_bounded
+    from service.adapters.feeds.fetch import FeedFetchError, read_bounded
 
     try:
         return read_bounded(path, max_bytes)

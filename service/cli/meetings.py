@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from service.calendars import FeedError
+from service.adapters.clock import SystemClock
 from service.cli.common import echo_json, fail, read_input, run, say
 from service.cli.views import explanation, forecast, print_table, summary
-from service.clock import SystemClock
 from service.config import Settings
-from service.errors import InputError
-from service.model import MeetingView
-from service.untrusted import clean_key
+from service.core.errors import InputError
+from service.core.ics import FeedError
+from service.core.model import MeetingView
+from service.core.untrusted import clean_key
 
 SOURCE_LIMIT = 64
 """The store's source column holds 64 characters (``file:<name>``)."""
@@ -84,8 +84,8 @@ def meetings() -> None:
 @click.pass_obj
 def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> None:
     """List meetings with their bot and its status, by start time."""
+    from service.adapters.sql.meeting_store import SqlMeetingStore
     from service.app import open_engine
-    from service.store.meetings import SqlMeetingStore
 
     async def main() -> list[MeetingView]:
         async with open_engine(settings) as engine:
@@ -105,8 +105,8 @@ def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> 
 @click.pass_obj
 def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
     """Every source, rule decision, planned dispatch time and state history of one meeting."""
+    from service.adapters.sql.meeting_store import SqlMeetingStore
     from service.app import open_engine
-    from service.store.meetings import SqlMeetingStore
 
     async def main() -> MeetingView:
         async with open_engine(settings) as engine:
@@ -126,8 +126,8 @@ def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
 @click.pass_obj
 def override(settings: Settings, meeting_id: int, choice: str) -> None:
     """Record or skip one meeting whatever the rules say (clear: back to the rules)."""
+    from service.adapters.sql.meeting_store import SqlMeetingStore
     from service.app import open_engine
-    from service.store.meetings import SqlMeetingStore
 
     async def main() -> MeetingView:
         async with open_engine(settings) as engine:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.adapters.clock import SystemClock
 from service.cli.common import say
-from service.clock import SystemClock
 from service.config import Settings
-from service.feeds.addresses import mask
-from service.model import Calendar, CalendarKind, MeetingView
-from service.redaction import redact_meeting_url, redact_text
-from service.timestamps import utc_iso
-from service.untrusted import escape_text
+from service.core.feed_urls import mask
+from service.core.model import Calendar, CalendarKind, MeetingView
+from service.core.redaction import redact_meeting_url, redact_text
+from service.core.timestamps import utc_iso
+from service.core.untrusted import escape_text
 
 
 def _iso(value: Any) -> str | None:
@@ -132,10 +132,10 @@ def calendar_row(calendar: Calendar) -> dict[str, Any]:
 
 async def forecast(settings: Settings, late_limit: int) -> dict[str, Any]:
     """The plan the daemon would follow now, without writing it."""
+    from service.adapters.local_budget import LocalBudget
+    from service.adapters.sql.meeting_store import SqlMeetingStore
     from service.app import open_engine
     from service.assembly import make_replanner
-    from service.budget import LocalBudget
-    from service.store.meetings import SqlMeetingStore
 
     clock = SystemClock()
     budget = LocalBudget(limit=settings.mavera.requests_per_minute, read_share=0, clock=clock)

@@ -8,7 +8,7 @@ from typing import Final
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 
-from service.ports import Clock
+from service.core.ports import Clock
 from service.simulator.errors import ApiError, not_found, server_error
 from service.simulator.inspection import add_inspection_routes
 from service.simulator.pagination import cursor_page, offset_page

@@ -9,7 +9,7 @@ from enum import StrEnum
 from random import Random
 from typing import Final
 
-from service.model import TERMINAL_STATUSES, BotStatus, Platform
+from service.core.model import TERMINAL_STATUSES, BotStatus, Platform
 from service.simulator.settings import Durations, OutcomeMix
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from service.errors import ServiceError
+from service.core.errors import ServiceError
 
 # Mavera documents the `type` only for 400, 401 and 429; the others are our choice.
 ERROR_TYPES: Final[dict[int, str]] = {

@@ -11,7 +11,7 @@ from typing import Final
 
 from aiohttp import web
 
-from service.errors import ConfigError
+from service.core.errors import ConfigError
 from service.simulator.bots import SimBot
 from service.simulator.errors import invalid_field, not_found
 from service.simulator.payloads import JsonObject, inspection_payload, iso

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from service.model import BotStatus
+from service.core.model import BotStatus
 from service.simulator.bots import SimBot
 
 JsonObject = dict[str, object]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from service.clock import SystemClock
-from service.ports import Clock
+from service.adapters.clock import SystemClock
+from service.core.ports import Clock
 from service.simulator.app import API_PREFIX, make_simulator_app
 from service.simulator.settings import SimulatorSettings
 from service.simulator.state import SIMULATOR_KEY, Simulator

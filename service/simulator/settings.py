@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from typing import Any, Literal
 
-from service.errors import ConfigError
+from service.core.errors import ConfigError
 
 ListShape = Literal["cursor", "offset"]
 LIST_SHAPES: tuple[ListShape, ...] = ("cursor", "offset")

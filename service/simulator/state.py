@@ -12,8 +12,8 @@ from typing import Final
 
 from aiohttp import web
 
-from service.model import TERMINAL_STATUSES, BotStatus
-from service.ports import Clock
+from service.core.model import TERMINAL_STATUSES, BotStatus
+from service.core.ports import Clock
 from service.simulator.bots import SimBot, choose_outcome, plan_script
 from service.simulator.errors import ApiError, not_found, server_error
 from service.simulator.pagination import sort_key

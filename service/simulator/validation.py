@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Final
 from urllib.parse import urlsplit
 
-from service.model import Platform
+from service.core.model import Platform
 from service.simulator.errors import ApiError, invalid_field, missing_field
 
 MAX_REASON_LENGTH: Final = 500

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from service.cli import cli
-from service.timestamps import utc_iso
+from service.core.timestamps import utc_iso
 from tests.fakes.feeds import Event, ics
 
 SOON = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from service.cli import cli
-from service.redaction import fingerprint
+from service.core.redaction import fingerprint
 from tests.fakes.feeds import Event, ics
 
 SOON = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import update
 
+from service.adapters.sql.engine import make_engine
+from service.adapters.sql.tables import calendars, meeting_sources, meetings
 from service.cli import cli
-from service.store.engine import make_engine
-from service.store.tables import calendars, meeting_sources, meetings
 from tests.acceptance.test_cli import SOON, meetings_file, row
 from tests.fakes.feeds import Event, ics
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.store.migrate import upgrade
+from service.adapters.sql.migrate import upgrade
 
 
 @pytest.mark.parametrize("second_path", ["same", "symlink"])

@@ -11,10 +11,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Claim, ClaimBatch, DispatchState, Recorded, RemoteBot
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
-from service.store.tables import bot_status_changes, bots
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.tables import bot_status_changes, bots
+from service.core.model import Claim, ClaimBatch, DispatchState, Recorded, RemoteBot
 from tests.conftest import T0
 from tests.factories import planned, upsert
 

@@ -7,8 +7,8 @@ import asyncio
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.store.engine import reading
-from service.store.tables import leases
+from service.adapters.sql.engine import reading
+from service.adapters.sql.tables import leases
 from tests.conftest import T0
 
 

@@ -11,10 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import Claim, DispatchState, Intent, Recorded
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
-from service.store.tables import bots
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.tables import bots
+from service.core.model import Claim, DispatchState, Intent, Recorded
 from tests.conftest import T0
 from tests.contract.test_dispatch_store import DUE, LEASE, remote, seed, state_of
 from tests.factories import planned, upsert

@@ -8,10 +8,10 @@ from datetime import timedelta, timezone
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.errors import MeetingNotFound
-from service.model import DispatchState
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.core.errors import MeetingNotFound
+from service.core.model import DispatchState
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned, upsert
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.store.migrate import downgrade, upgrade
-from service.store.tables import UtcDateTime
+from service.adapters.sql.migrate import downgrade, upgrade
+from service.adapters.sql.tables import UtcDateTime
 
 BEFORE_SOURCES = "8c8deba555a8"
 INSERT_OLD_MEETING = text(

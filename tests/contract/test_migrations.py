@@ -13,11 +13,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.errors import SchemaOutOfDate
-from service.store.engine import make_engine
-from service.store.migrate import alembic_config, downgrade, head_revision, upgrade
-from service.store.schema import SCHEMA_HEAD, current_revision, ensure_at_head
-from service.store.tables import metadata
+from service.adapters.sql.engine import make_engine
+from service.adapters.sql.migrate import alembic_config, downgrade, head_revision, upgrade
+from service.adapters.sql.schema import SCHEMA_HEAD, current_revision, ensure_at_head
+from service.adapters.sql.tables import metadata
+from service.core.errors import SchemaOutOfDate
 
 
 def _diff(conn: Connection) -> list[Any]:
@@ -67,7 +67,7 @@ async def _down_and_up(engine: AsyncEngine, database_url: str) -> None:
 
 def test_there_is_exactly_one_head_and_the_daemon_knows_it() -> None:
     assert head_revision() == SCHEMA_HEAD, (
-        "a new migration: set SCHEMA_HEAD in service/store/schema.py to its revision"
+        "a new migration: set SCHEMA_HEAD in service/adapters/sql/schema.py to its revision"
     )
 
 

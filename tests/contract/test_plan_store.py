@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
-from service.store.plans import SqlPlanStore
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.plan_store import SqlPlanStore
 from tests.conftest import T0
 from tests.factories import planned, upsert
 

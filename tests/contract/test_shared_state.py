@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.sql.leases import SqlLeases
+from service.adapters.sql.shared_budget import SqlBudget, key_id
+from service.core.errors import SendWindowPassed
+from service.core.ports import Purpose
 from service.credentials import ApiKey
-from service.errors import SendWindowPassed
-from service.ports import Purpose
-from service.store.budget import SqlBudget, key_id
-from service.store.leases import SqlLeases
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import DispatchState, MeetingView, Recorded, RemoteBot
-from service.planning import PlannedMeeting
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
-from service.store.sources import SqlSourceStore, Window
-from service.store.wishes import settle_wishes
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.source_store import SqlSourceStore, Window
+from service.adapters.sql.wishes import settle_wishes
+from service.core.model import DispatchState, MeetingView, Recorded, RemoteBot
+from service.core.timing import PlannedMeeting
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned
 

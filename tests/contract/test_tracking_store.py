@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.model import DispatchState, Observed, RemoteBot
-from service.store.dispatch import SqlDispatchStore
-from service.store.meetings import SqlMeetingStore
-from service.store.tracking import SqlTrackingStore
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.tracking_store import SqlTrackingStore
+from service.core.model import DispatchState, Observed, RemoteBot
 from tests.conftest import T0
 from tests.factories import planned, upsert
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from service.timestamps import utc_iso
+from service.core.timestamps import utc_iso
 
 
 @dataclass(slots=True, kw_only=True)

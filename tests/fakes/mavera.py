@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import aiohttp
 
-from service.budget import LocalBudget
+from service.adapters.local_budget import LocalBudget
+from service.adapters.mavera.client import MaveraClient
 from service.credentials import ApiKey
-from service.mavera.client import MaveraClient
 from service.simulator import OutcomeMix, RunningSimulator, SimulatorSettings, running_simulator
 from tests.fakes.clock import FakeClock
 

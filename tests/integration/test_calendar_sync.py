@@ -13,6 +13,10 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.feeds.fetch import feed_session
+from service.adapters.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
+from service.adapters.feeds.workers import WorkerDied
+from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.assembly import (
     Daemon,
     build_daemon,
@@ -21,15 +25,11 @@ from service.assembly import (
     read_settings,
 )
 from service.config import Settings
+from service.core.model import Calendar, CalendarKind, DispatchState, MeetingView
+from service.core.sourcing import Sourced
 from service.credentials import ApiKey
-from service.feeds.fetch import feed_session
-from service.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
-from service.feeds.workers import WorkerDied
-from service.model import Calendar, CalendarKind, DispatchState, MeetingView
 from service.simulator import RunningSimulator, running_simulator
-from service.sourcing import Sourced
-from service.store.calendars import SqlCalendarStore
-from service.syncing import CalendarSync, SyncSettings
+from service.usecases.sync_calendars import CalendarSync, SyncSettings
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, FakeResolver, FeedServer, feed_server, ics

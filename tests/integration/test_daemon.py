@@ -15,11 +15,11 @@ from service.app import import_rows
 from service.assembly import Daemon, build_daemon
 from service.cli.views import explanation
 from service.config import Settings
+from service.core.model import BotStatus, DispatchState, MeetingView, RemoteBot
+from service.core.ports import BotApi
+from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
-from service.model import BotStatus, DispatchState, MeetingView, RemoteBot
-from service.ports import BotApi
 from service.simulator import Durations, Faults, RunningSimulator, running_simulator
-from service.timestamps import utc_iso
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY, sim_settings

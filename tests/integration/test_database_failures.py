@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import exc as sa
 
-from service.errors import StoreUnavailable
-from service.store.availability import SqliteFileCheck, cause, database_problem
-from service.store.engine import make_engine
+from service.adapters.sql.availability import SqliteFileCheck, cause, database_problem
+from service.adapters.sql.engine import make_engine
+from service.core.errors import StoreUnavailable
 from tests.fakes.clock import FakeClock
 from tests.integration.test_outages import sqlite_daemon
 

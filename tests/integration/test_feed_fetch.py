@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from service.feeds.fetch import (
+from service.adapters.feeds.fetch import (
     FeedFetchError,
     Fetched,
     FetchSettings,

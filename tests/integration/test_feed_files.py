@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from service.feeds.fetch import FeedFetchError, read_bounded
+from service.adapters.feeds.fetch import FeedFetchError, read_bounded
 
 
 def test_a_huge_file_is_refused_after_reading_one_byte_past_the_limit(tmp_path: Path) -> None:

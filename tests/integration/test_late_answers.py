@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import import_rows
 from service.assembly import Daemon, build_daemon
+from service.core.model import DispatchState, RemoteBot, RemotePage
+from service.core.ports import BotApi
 from service.credentials import ApiKey
-from service.model import DispatchState, RemoteBot, RemotePage
-from service.ports import BotApi
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY

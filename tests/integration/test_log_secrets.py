@@ -11,16 +11,16 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.feeds.fetch import feed_session
+from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.app import import_rows
 from service.assembly import build_daemon, fetch_settings, make_calendar_sync
 from service.config import Settings
+from service.core.model import CalendarKind
+from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
-from service.feeds.fetch import feed_session
 from service.logging_setup import QUIET_LOGGERS, configure_logging
-from service.model import CalendarKind
 from service.simulator import running_simulator
-from service.store.calendars import SqlCalendarStore
-from service.timestamps import utc_iso
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, feed_server, ics

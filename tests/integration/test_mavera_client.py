@@ -10,16 +10,16 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from service.budget import LocalBudget
-from service.credentials import ApiKey
-from service.errors import (
+from service.adapters.local_budget import LocalBudget
+from service.adapters.mavera.client import MaveraClient
+from service.core.errors import (
     MaveraNotFound,
     MaveraNotSent,
     MaveraOutcomeUnknown,
     MaveraRejected,
     MaveraUnauthorized,
 )
-from service.mavera.client import MaveraClient
+from service.credentials import ApiKey
 from service.simulator import Faults, Simulator
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock

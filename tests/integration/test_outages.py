@@ -18,14 +18,14 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.clock import SystemClock
+from service.adapters.sql.engine import make_engine
 from service.app import import_rows
 from service.assembly import Daemon, build_daemon
-from service.clock import SystemClock
 from service.config import Settings
+from service.core.ports import Clock
 from service.credentials import ApiKey
-from service.ports import Clock
 from service.simulator import Faults
-from service.store.engine import make_engine
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from service.calendars import FeedLimits
-from service.calendars.ics import parse_feed
+from service.adapters.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
+from service.adapters.feeds.workers import WORKER_NICENESS
 from service.config import Settings
-from service.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
-from service.feeds.workers import WORKER_NICENESS
-from service.planning import Timing
+from service.core.ics import FeedLimits
+from service.core.ics.ics import parse_feed
+from service.core.timing import Timing
 from tests.conftest import T0
 from tests.fakes.feeds import Event, ics
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from service.adapters.clock import SystemClock
 from service.app import import_rows
 from service.assembly import build_daemon
-from service.clock import SystemClock
 from service.config import Settings
+from service.core.model import DispatchState
+from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
-from service.model import DispatchState
 from service.simulator import running_simulator
-from service.timestamps import utc_iso
 from tests.fakes.mavera import TEST_KEY, sim_settings
 
 

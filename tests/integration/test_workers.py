@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from service.feeds.parsing import ProcessParser, read_feed
-from service.feeds.workers import WorkerDied, WorkerPool
+from service.adapters.feeds.parsing import ProcessParser, read_feed
+from service.adapters.feeds.workers import WorkerDied, WorkerPool
 from tests.fakes.workers import die_once_met, hang_once_met
 from tests.integration.test_parsing import JOB, feed_bytes
 

@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 from sqlalchemy import exc as sa
 
-from service.alerting import Alerts
-from service.store.availability import database_problem
+from service.adapters.alerting import Alerts
+from service.adapters.sql.availability import database_problem
 from tests.fakes.clock import FakeClock
 
-LOGGER = "service.alerting"
+LOGGER = "service.adapters.alerting"
 
 
 def locked() -> sa.OperationalError:

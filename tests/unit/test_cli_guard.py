@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from service.cli.common import EXIT_BAD_INPUT, EXIT_ERROR, GuardedGroup
-from service.errors import InputError
+from service.core.errors import InputError
 from service.logging_setup import EscapingFormatter
 
 HINT = "run with --debug or logging.level DEBUG for the traceback"

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from service.conditions import (
+from service.core.conditions import (
     DATABASE,
     MAVERA_ACCOUNT,
     MAVERA_RATE_LIMITED,
@@ -21,7 +21,7 @@ from service.conditions import (
     mavera_condition,
     span,
 )
-from service.errors import (
+from service.core.errors import (
     MaveraError,
     MaveraNotFound,
     MaveraNotSent,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from service.assembly import feed_limits
-from service.calendars import FeedLimits
 from service.config import Settings, load_settings
-from service.errors import ConfigError
-from service.planner import Policy
+from service.core.errors import ConfigError
+from service.core.ics import FeedLimits
+from service.core.planner import Policy
 
 YAML = """\
 mavera:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from service.core.errors import ConfigError
 from service.credentials import ApiKey, load_api_key
-from service.errors import ConfigError
 
 SECRET = "mvra_live_0123456789abcdef0123456789abcdef"
 OTHER = "mvra_live_fedcba9876543210fedcba9876543210"

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from service.errors import ConfigError, StoreUnavailable
-from service.store.availability import require_file, store_errors
-from service.store.engine import check_url, display_url, sqlite_path
+from service.adapters.sql.availability import require_file, store_errors
+from service.adapters.sql.engine import check_url, display_url, sqlite_path
+from service.core.errors import ConfigError, StoreUnavailable
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import ipaddress
 
 import pytest
 
-from service.feeds.addresses import (
+from service.core.feed_urls import (
     NON_CANONICAL,
     PRIVATE,
     FeedUrlRefused,

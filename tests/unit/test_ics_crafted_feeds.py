@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.calendars import Attendee, Feed, FeedError
-from service.calendars.ics import parse_feed
-from service.errors import ServiceError
-from service.meeting_links import NormalizedLink
-from service.model import Platform
+from service.core.errors import ServiceError
+from service.core.ics import Attendee, Feed, FeedError
+from service.core.ics.ics import parse_feed
+from service.core.meeting_links import NormalizedLink
+from service.core.model import Platform
 
 CRAFTED: Final = Path(__file__).resolve().parents[1] / "data" / "crafted"
 WINDOW_START: Final = datetime(2024, 1, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ from typing import Final
 
 import icalendar
 
-from service.calendars import Feed
-from service.calendars.ics import parse_feed
+from service.core.ics import Feed
+from service.core.ics.ics import parse_feed
 
 CRAFTED: Final = Path(__file__).resolve().parents[1] / "data" / "crafted"
 ORG_ZONE: Final = "America/Chicago"

@@ -14,10 +14,10 @@ from typing import Final, TypeVar
 
 import pytest
 
-from service.calendars import Feed, FeedError, FeedLimits
-from service.calendars.ics import parse_feed
-from service.calendars.limits import SUB_MINUTE
-from service.calendars.recurrence import MINUTE_SEARCH
+from service.core.ics import Feed, FeedError, FeedLimits
+from service.core.ics.ics import parse_feed
+from service.core.ics.limits import SUB_MINUTE
+from service.core.ics.recurrence import MINUTE_SEARCH
 
 T = TypeVar("T")
 START: Final = datetime(2026, 3, 2, tzinfo=UTC)

@@ -10,10 +10,10 @@ from typing import Final
 
 import pytest
 
-from service.calendars import Feed, Occurrence
-from service.calendars.ics import parse_feed
-from service.meeting_links import NormalizedLink
-from service.model import Platform
+from service.core.ics import Feed, Occurrence
+from service.core.ics.ics import parse_feed
+from service.core.meeting_links import NormalizedLink
+from service.core.model import Platform
 
 # icalendar warns when it guesses a globally unique TZID (issue_313); pytest makes it an error.
 pytestmark = pytest.mark.filterwarnings("ignore::icalendar.error.GloballyUniqueTZIDGuessed")

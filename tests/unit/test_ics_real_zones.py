@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.calendars import Feed
-from service.calendars.ics import parse_feed
+from service.core.ics import Feed
+from service.core.ics.ics import parse_feed
 
 # icalendar warns when it guesses a globally unique TZID (issue_313); pytest makes it an error.
 pytestmark = pytest.mark.filterwarnings("ignore::icalendar.error.GloballyUniqueTZIDGuessed")

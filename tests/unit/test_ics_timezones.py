@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.calendars.timezones import Zone, ZoneResolver, iana_zone, standard_zone
-from service.calendars.zone_names import (
+from service.core.ics.timezones import Zone, ZoneResolver, iana_zone, standard_zone
+from service.core.ics.zone_names import (
     DISPLAY_NAME_ZONES,
     display_name_zone,
     is_microsoft_utc,

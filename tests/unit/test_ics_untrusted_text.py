@@ -8,13 +8,13 @@ from typing import Final
 
 import pytest
 
-from service.calendars import Feed
-from service.calendars.ics import parse_feed
+from service.core.ics import Feed
+from service.core.ics.ics import parse_feed
 
 WINDOW_START: Final = datetime(2026, 1, 1, tzinfo=UTC)
 WINDOW_END: Final = datetime(2026, 2, 1, tzinfo=UTC)
 OSC: Final = "\x1b]0;owned\x07"
-KEY_LIMIT: Final = 400  # service.untrusted.KEY_LIMIT, the longest UID kept as it is
+KEY_LIMIT: Final = 400  # service.core.untrusted.KEY_LIMIT, the longest UID kept as it is
 RAW: Final = ("\x1b", "\x07", "\x00", "\u202e", "\x9b")
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from service.errors import InputError
-from service.importing import parse_rows
-from service.model import MeetingInput, Platform
+from service.core.errors import InputError
+from service.core.json_meetings import parse_rows
+from service.core.model import MeetingInput, Platform
 
 ZOOM = "https://acme.zoom.us/j/81234567890?pwd=abc"
 MEET = "https://meet.google.com/abc-defg-hij"

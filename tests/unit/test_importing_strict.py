@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from service.errors import InputError
-from service.importing import parse_rows
+from service.core.errors import InputError
+from service.core.json_meetings import parse_rows
 
 ZOOM = "https://acme.zoom.us/j/81234567890?pwd=abc"
 ROW = "row 1 (uid 'evt-1')"

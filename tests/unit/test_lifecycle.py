@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.lifecycle import NEXT, Observation, is_terminal, observe
-from service.model import TERMINAL_STATUSES, BotStatus
+from service.core.bot_states import NEXT, Observation, is_terminal, observe
+from service.core.model import TERMINAL_STATUSES, BotStatus
 
 S = BotStatus
 ALL = tuple(BotStatus)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from service.matching import ListScan, Resolution, match_key
-from service.model import Bot, RemoteBot
+from service.core.matching import ListScan, Resolution, match_key
+from service.core.model import Bot, RemoteBot
 
 ZOOM = "https://acme.zoom.us/j/81234567890?pwd=abc"
 MEET = "https://meet.google.com/abc-defg-hij"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.meeting_links import LinkField, NormalizedLink, extract_join_url
-from service.model import Platform
+from service.core.meeting_links import LinkField, NormalizedLink, extract_join_url
+from service.core.model import Platform
 
 # The shared real-world calendars live next to the repository, not inside it.
 ICS_DIR = Path(__file__).resolve().parents[1] / "data" / "ics"

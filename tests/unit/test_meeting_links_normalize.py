@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from service.errors import InvalidMeetingUrl
-from service.meeting_links import NormalizedLink, normalize_meeting_url
-from service.model import Platform
+from service.core.errors import InvalidMeetingUrl
+from service.core.meeting_links import NormalizedLink, normalize_meeting_url
+from service.core.model import Platform
 
 ZOOM = Platform.ZOOM
 MEET = Platform.GOOGLE_MEET

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from service.mavera.payloads import (
+from service.adapters.mavera.payloads import (
     PayloadError,
     create_body,
     error_fields,
@@ -18,7 +18,7 @@ from service.mavera.payloads import (
     remote_bot,
     retry_after_seconds,
 )
-from service.model import RemoteBot, RemotePage
+from service.core.model import RemoteBot, RemotePage
 
 DATA = Path(__file__).parent / "data"
 ZOOM = "https://acme.zoom.us/j/81234567890?pwd=abc"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.planner import Capacity, Job, PlanSettings, Policy, plan_dispatches
+from service.core.planner import Capacity, Job, PlanSettings, Policy, plan_dispatches
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 LEAD = timedelta(minutes=10)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from service.planning import DispatchTimes, Timing, Verdict, dispatch_times, dispatch_verdict
+from service.core.timing import DispatchTimes, Timing, Verdict, dispatch_times, dispatch_verdict
 
 START = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 JOIN_AT = START - timedelta(seconds=60)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.model import TERMINAL_STATUSES, BotStatus
-from service.polling import PollingPolicy, next_check_at
+from service.core.model import TERMINAL_STATUSES, BotStatus
+from service.core.polling import PollingPolicy, next_check_at
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 POLICY = PollingPolicy(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.redaction import fingerprint, mask_url, redact_meeting_url, redact_text
+from service.core.redaction import fingerprint, mask_url, redact_meeting_url, redact_text
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from service.alerting import Alerts
-from service.budget import LocalBudget
-from service.planner import Job, Policy
-from service.replanning import Replanner, ReplanSettings
+from service.adapters.alerting import Alerts
+from service.adapters.local_budget import LocalBudget
+from service.core.planner import Job, Policy
+from service.usecases.replan import Replanner, ReplanSettings
 from tests.fakes.clock import FakeClock
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from service.rules import AttendeeFact, MeetingFacts, Override, Reason, RecordingRules, decide
-from service.rules.evaluation import STEPS
+from service.core.rules import AttendeeFact, MeetingFacts, Override, Reason, RecordingRules, decide
+from service.core.rules.evaluation import STEPS
 
 OWNER = "bo@acme.com"
 ACME: dict[str, Any] = {"company_domains": ["acme.com"]}

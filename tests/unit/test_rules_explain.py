@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.rules import Decision, MeetingFacts, Override, Reason, decide, explain
+from service.core.rules import Decision, MeetingFacts, Override, Reason, decide, explain
 from tests.unit.test_rules import ACME, EXT_ONLY, OWNER, among, internal, meeting, replied, rules
 
 INT_ONLY: dict[str, Any] = {"mode": "internal_only", **ACME}
@@ -136,7 +136,7 @@ def test_reason_codes_compare_and_format_as_plain_strings() -> None:
     assert f"{reason}" == "all_day"
 
 
-ALLOWED = ("__future__", "pydantic", "service.rules")
+ALLOWED = ("__future__", "pydantic", "service.core.rules")
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.rules import MeetingFacts, decide
+from service.core.rules import MeetingFacts, decide
 from tests.unit.test_rules import (
     ACME,
     EXT_ONLY,

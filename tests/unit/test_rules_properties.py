@@ -10,9 +10,9 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from service.rules import AttendeeFact, MeetingFacts, Override, RecordingRules, decide, explain
-from service.rules.addresses import in_domain
-from service.rules.checks import contains_keyword
+from service.core.rules import AttendeeFact, MeetingFacts, Override, RecordingRules, decide, explain
+from service.core.rules.addresses import in_domain
+from service.core.rules.checks import contains_keyword
 
 RECORDING = {None, "manual_record", "always_record"}
 STRUCTURAL = {"cancelled", "all_day", "no_join_url", "ended"}

@@ -8,7 +8,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.rules import Mode, RecordingRules
+from service.core.rules import Mode, RecordingRules
 
 YAML = """\
 rules:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from service import model
+from service.core import model
 from service.config import Settings
 from service.logging_setup import QUIET_LOGGERS, configure_logging
 
@@ -53,4 +53,4 @@ def test_library_loggers_stay_at_warning_when_the_service_logs_debug(
     configure_logging("DEBUG")
     for name in ("aiosqlite", "sqlalchemy.engine.Engine", "asyncpg", "aiohttp.client", "asyncio"):
         assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING, name
-    assert logging.getLogger("service.syncing").getEffectiveLevel() == logging.DEBUG
+    assert logging.getLogger("service.usecases.sync_calendars").getEffectiveLevel() == logging.DEBUG

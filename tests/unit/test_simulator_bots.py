@@ -9,8 +9,8 @@ from random import Random
 
 import pytest
 
-from service.errors import ConfigError
-from service.model import BotStatus, Platform
+from service.core.errors import ConfigError
+from service.core.model import BotStatus, Platform
 from service.simulator.bots import Outcome, SimBot, choose_outcome, plan_script
 from service.simulator.settings import Durations, Faults, OutcomeMix, SimulatorSettings
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from service.errors import StoreLocked, StoreUnavailable
-from service.store.lock import single_daemon
+from service.adapters.sql.file_lock import single_daemon
+from service.core.errors import StoreLocked, StoreUnavailable
 
 
 def _symlink(target: Path, link: Path) -> None:

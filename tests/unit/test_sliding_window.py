@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.sliding_window import SlidingWindow
+from service.core.sliding_window import SlidingWindow
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 MINUTE = timedelta(seconds=60)

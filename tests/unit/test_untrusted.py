@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from service.model import MeetingInput, Platform
-from service.untrusted import (
+from service.core.model import MeetingInput, Platform
+from service.core.untrusted import (
     EMAIL_LIMIT,
     KEY_LIMIT,
     UNSAFE,

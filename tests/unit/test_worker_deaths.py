@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from service.feeds.workers import WorkerDied, death
+from service.adapters.feeds.workers import WorkerDied, death
 
 
 @pytest.mark.parametrize(

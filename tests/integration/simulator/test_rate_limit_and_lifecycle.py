@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.model import BotStatus
+from service.core.model import BotStatus
 from service.simulator import OutcomeMix
 from tests.integration.simulator.support import (
     FUTURE,

@@ -1,0 +1,1 @@
+"""IO at the edges: the SQL store, the Mavera client, feeds, the scheduler."""

@@ -1,0 +1,133 @@
+"""SqlCalendarStore: the calendars autojoin reads, and how each one's last sync went."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.adapters.sql.engine import reading
+from service.adapters.sql.tables import calendars
+from service.core.errors import InputError
+from service.core.model import Calendar, CalendarKind
+
+
+class CalendarNotFound(InputError, LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"calendar {name!r}", "no such calendar (see `autojoin calendars list`)")
+
+
+class SqlCalendarStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add(
+        self,
+        *,
+        name: str,
+        kind: CalendarKind,
+        location: str,
+        owner_email: str | None,
+        interval: timedelta,
+        now: datetime,
+    ) -> Calendar:
+        values = {
+            "name": name,
+            "kind": kind.value,
+            "location": location,
+            "owner_email": owner_email,
+            "interval_seconds": int(interval.total_seconds()),
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(insert(calendars).values(values))
+        except IntegrityError:
+            raise InputError(f"calendar {name!r}", "a calendar with this name exists") from None
+        return await self.get(name)
+
+    async def get(self, name: str) -> Calendar:
+        async with reading(self._engine) as conn:
+            query = select(calendars).where(calendars.c.name == name)
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            raise CalendarNotFound(name)
+        return calendar_from_row(row)
+
+    async def all(self) -> list[Calendar]:
+        async with reading(self._engine) as conn:
+            rows = (await conn.execute(select(calendars).order_by(calendars.c.name))).mappings()
+            return [calendar_from_row(row) for row in rows]
+
+    async def due(self, now: datetime) -> list[Calendar]:
+        """Calendars whose next poll is due (never tried, or tried an interval ago)."""
+        return [
+            calendar
+            for calendar in await self.all()
+            if calendar.last_attempt_at is None
+            or calendar.last_attempt_at + calendar.interval <= now
+        ]
+
+    async def delete(self, calendar_id: int) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(delete(calendars).where(calendars.c.id == calendar_id))
+
+    async def record_success(
+        self,
+        calendar_id: int,
+        *,
+        now: datetime,
+        etag: str | None,
+        last_modified: str | None,
+        clip: tuple[datetime | None, datetime | None] | None,
+        counts: tuple[int, int] | None,
+    ) -> None:
+        """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
+        values: dict[str, Any] = {
+            "etag": etag,
+            "last_modified": last_modified,
+            "last_attempt_at": now,
+            "last_success_at": now,
+            "last_error": None,
+            "updated_at": now,
+        }
+        if clip is not None:
+            values.update(clip_start=clip[0], clip_end=clip[1])
+        if counts is not None:
+            values.update(event_count=counts[0], meeting_count=counts[1])
+        await self._update(calendar_id, values)
+
+    async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
+        """A failed fetch keeps the last good events; only the error is shown."""
+        values = {"last_attempt_at": now, "last_error": error, "updated_at": now}
+        await self._update(calendar_id, values)
+
+    async def _update(self, calendar_id: int, values: dict[str, Any]) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(calendars).where(calendars.c.id == calendar_id).values(values)
+            )
+
+
+def calendar_from_row(row: Any) -> Calendar:
+    return Calendar(
+        id=row["id"],
+        name=row["name"],
+        owner_email=row["owner_email"],
+        kind=CalendarKind(row["kind"]),
+        location=row["location"],
+        interval=timedelta(seconds=row["interval_seconds"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        clip_start=row["clip_start"],
+        clip_end=row["clip_end"],
+        last_attempt_at=row["last_attempt_at"],
+        last_success_at=row["last_success_at"],
+        last_error=row["last_error"],
+        event_count=row["event_count"],
+        meeting_count=row["meeting_count"],
+    )

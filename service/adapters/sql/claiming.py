@@ -1,0 +1,100 @@
+"""Claiming: turning claimed meeting rows into Claims, and claims into committed intents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.adapters.sql.booking import settle_booked
+from service.adapters.sql.events import note
+from service.adapters.sql.fencing import bot_error, settle, touch, write_intent
+from service.adapters.sql.rows import bot_from_row
+from service.adapters.sql.tables import bots, meetings
+from service.core.model import Claim, ClaimBatch, DispatchState, Intent
+from service.core.timing import Verdict, dispatch_verdict
+
+TOO_LATE = "the meeting ended before a bot could be booked"
+NOT_WANTED = "no bot is wanted any more"
+
+
+async def load_claims(conn: AsyncConnection, prior: dict[int, str], token: str) -> list[Claim]:
+    query = select(meetings).where(meetings.c.id.in_(prior)).order_by(meetings.c.deadline)
+    rows = (await conn.execute(query)).mappings().all()
+    active = select(bots).where(bots.c.meeting_id.in_(prior), bots.c.active)
+    pending: dict[int, Any] = {}
+    booked: dict[int, Any] = {}
+    for row in (await conn.execute(active)).mappings():
+        (pending if row["mavera_id"] is None else booked)[row["meeting_id"]] = bot_from_row(row)
+    return [
+        Claim(
+            meeting_id=row["id"],
+            token=token,
+            title=row["title"],
+            meeting_url=row["meeting_url"],
+            join_at=row["join_at"],
+            end_at=row["end_at"],
+            deadline=row["deadline"],
+            wanted=row["wanted"],
+            prior=DispatchState(prior[row["id"]]),
+            pending_bot=pending.get(row["id"]),
+            booked_bot=booked.get(row["id"]),
+            lease_until=row["lease_until"],
+        )
+        for row in rows
+    ]
+
+
+def sort_claims(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim], list[Claim]]:
+    """(to reconcile first, stale bookings to cancel first, ready for a create)."""
+    reconcile = [claim for claim in claims if claim.reconcile]
+    changes = [claim for claim in claims if claim.change]
+    ready = [claim for claim in claims if not (claim.reconcile or claim.change)]
+    return reconcile, changes, ready
+
+
+async def intend(conn: AsyncConnection, claims: Sequence[Claim], now: datetime) -> ClaimBatch:
+    """Commit a create intent for each claim still held; fail or skip those that cannot go."""
+    intents: list[Intent] = []
+    given_up: list[int] = []
+    for claim in claims:
+        verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
+        if not claim.wanted:
+            await _close(conn, claim, now, DispatchState.SKIPPED, "no_longer_wanted", NOT_WANTED)
+        elif verdict is Verdict.TOO_LATE:
+            if await _close(conn, claim, now, DispatchState.FAILED, "too_late", TOO_LATE):
+                given_up.append(claim.meeting_id)
+        elif await touch(conn, claim, now):
+            intent = await write_intent(conn, claim, now)
+            if intent is not None:
+                intents.append(intent)
+            else:
+                await _already_booked(conn, claim, now)
+    return ClaimBatch(intents=tuple(intents), given_up=tuple(given_up))
+
+
+async def _already_booked(conn: AsyncConnection, claim: Claim, now: datetime) -> None:
+    """The booking got its bot from a worker whose claim had run out: keep that bot."""
+    booking = claim.booked_bot or claim.pending_bot
+    assert booking is not None
+    await settle_booked(conn, claim, booking.id, now, claimed=True)
+
+
+async def _close(
+    conn: AsyncConnection,
+    claim: Claim,
+    now: datetime,
+    state: DispatchState,
+    code: str,
+    message: str,
+) -> bool:
+    error = message if state is DispatchState.FAILED else None
+    if not await settle(conn, claim, now, state=state, error=error):
+        return False
+    if claim.pending_bot is not None:
+        await bot_error(conn, claim.pending_bot.id, now, code, message, active=False)
+    await note(conn, claim.meeting_id, now, state.value, message)
+    return True

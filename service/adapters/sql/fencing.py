@@ -1,0 +1,123 @@
+"""Fenced writes: every change to a claimed meeting checks that the claim is still ours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.adapters.sql.tables import bots, meetings
+from service.core.model import Claim, DispatchState, Intent
+
+
+def held(claim: Claim) -> ColumnElement[bool]:
+    return (
+        (meetings.c.id == claim.meeting_id)
+        & (meetings.c.claim_token == claim.token)
+        & (meetings.c.dispatch_state == DispatchState.CLAIMED.value)
+    )
+
+
+async def touch(conn: AsyncConnection, claim: Claim, now: datetime) -> bool:
+    """True if the claim is still ours (a fenced no-op write that also takes the row lock)."""
+    result = await conn.execute(update(meetings).where(held(claim)).values(updated_at=now))
+    return bool(result.rowcount == 1)
+
+
+async def settle(
+    conn: AsyncConnection,
+    claim: Claim,
+    now: datetime,
+    *,
+    state: DispatchState,
+    dispatch_at: datetime | None = None,
+    error: str | None = None,
+) -> bool:
+    """End the claim with ``state``; False (and no write) if the claim is no longer held."""
+    values: dict[str, Any] = {
+        "dispatch_state": state.value,
+        "claim_token": None,
+        "claimed_by": None,
+        "lease_until": None,
+        "last_error": error,
+        "updated_at": now,
+    }
+    if dispatch_at is not None:
+        values["dispatch_at"] = dispatch_at
+    result = await conn.execute(update(meetings).where(held(claim)).values(values))
+    return bool(result.rowcount == 1)
+
+
+async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent | None:
+    """The booking row says what is about to be sent, before it is sent; None if the booking
+    already holds a bot (written by a worker whose claim had run out): nothing is to be sent."""
+    pending = claim.pending_bot
+    if claim.booked_bot is not None:
+        return None
+    if pending is None:
+        bot_id = await conn.scalar(
+            insert(bots)
+            .values(
+                meeting_id=claim.meeting_id,
+                meeting_url=claim.meeting_url,
+                join_at=claim.join_at,
+                active=True,
+                attempts=1,
+                requested_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            .returning(bots.c.id)
+        )
+        assert bot_id is not None
+        return Intent(
+            claim=claim,
+            bot_id=int(bot_id),
+            meeting_url=claim.meeting_url,
+            join_at=claim.join_at,
+            attempt=1,
+            requested_at=now,
+        )
+    result = await conn.execute(
+        update(bots)
+        .where(bots.c.id == pending.id, bots.c.active, bots.c.mavera_id.is_(None))
+        .values(
+            meeting_url=claim.meeting_url,
+            join_at=claim.join_at,
+            attempts=bots.c.attempts + 1,
+            updated_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    return Intent(
+        claim=claim,
+        bot_id=pending.id,
+        meeting_url=claim.meeting_url,
+        join_at=claim.join_at,
+        attempt=pending.attempts + 1,
+        requested_at=pending.requested_at or now,
+    )
+
+
+async def bot_error(
+    conn: AsyncConnection,
+    bot_id: int,
+    now: datetime,
+    code: str,
+    message: str,
+    *,
+    attempts_delta: int = 0,
+    active: bool | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "last_error_code": code,
+        "last_error_message": message,
+        "attempts": bots.c.attempts + attempts_delta,
+        "updated_at": now,
+    }
+    if active is not None:
+        values["active"] = active
+    await conn.execute(update(bots).where(bots.c.id == bot_id).values(values))

@@ -1,0 +1,109 @@
+"""SqlMeetingStore: meeting views out (list, explain), and the manual override in."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from service.adapters.sql.engine import reading
+from service.adapters.sql.events import note
+from service.adapters.sql.rows import (
+    bot_from_row,
+    change_from_row,
+    event_from_row,
+    meeting_from_row,
+    source_from_row,
+)
+from service.adapters.sql.tables import (
+    bot_status_changes,
+    bots,
+    meeting_events,
+    meeting_sources,
+    meetings,
+)
+from service.adapters.sql.wishes import settle_wishes
+from service.core.errors import MeetingNotFound
+from service.core.model import MeetingView
+
+CHUNK = 400
+OVERRIDES = ("record", "skip")
+
+
+class SqlMeetingStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def views(
+        self, *, starting_after: datetime | None = None, limit: int = 1000
+    ) -> list[MeetingView]:
+        """Meetings by start time, each with its current (or latest) booking."""
+        query = select(meetings).order_by(meetings.c.start_at, meetings.c.id).limit(limit)
+        if starting_after is not None:
+            query = query.where(meetings.c.end_at > starting_after)
+        async with reading(self._engine) as conn:
+            rows = (await conn.execute(query)).mappings().all()
+            latest = await _latest_bots(conn, [row["id"] for row in rows])
+        return [
+            MeetingView(meeting=meeting_from_row(row), bot=latest.get(row["id"])) for row in rows
+        ]
+
+    async def view(self, meeting_id: int) -> MeetingView:
+        """One meeting with its booking, that booking's status history, its sources and its
+        events."""
+        async with reading(self._engine) as conn:
+            query = select(meetings).where(meetings.c.id == meeting_id)
+            row = (await conn.execute(query)).mappings().first()
+            if row is None:
+                raise MeetingNotFound(meeting_id)
+            bot = (await _latest_bots(conn, [meeting_id])).get(meeting_id)
+            history = await _all(conn, bot_status_changes, "bot_id", bot.id if bot else -1)
+            sources = await _all(conn, meeting_sources, "meeting_id", meeting_id)
+            events = await _all(conn, meeting_events, "meeting_id", meeting_id)
+        return MeetingView(
+            meeting=meeting_from_row(row),
+            bot=bot,
+            history=tuple(change_from_row(change) for change in history),
+            sources=tuple(source_from_row(source) for source in sources),
+            events=tuple(event_from_row(event) for event in events),
+        )
+
+    async def set_override(
+        self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
+    ) -> MeetingView:
+        """Record or skip this meeting whatever the rules say (None: back to the rules)."""
+        if override is not None and override not in OVERRIDES:
+            raise ValueError(f"override must be one of {OVERRIDES} or None")
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(meetings)
+                .where(meetings.c.id == meeting_id)
+                .values(override=override, updated_at=now)
+            )
+            if result.rowcount != 1:
+                raise MeetingNotFound(meeting_id)
+            await note(conn, meeting_id, now, "override", override or "cleared: rules decide")
+            await settle_wishes(conn, [meeting_id], changed=(), now=now, freeze=freeze)
+        return await self.view(meeting_id)
+
+
+async def _all(conn: AsyncConnection, table: Any, column: str, value: int) -> list[Any]:
+    query = select(table).where(table.c[column] == value).order_by(table.c.id)
+    return list((await conn.execute(query)).mappings().all())
+
+
+async def _latest_bots(conn: AsyncConnection, meeting_ids: list[int]) -> dict[int, Any]:
+    """The active booking of each meeting, else its most recent one."""
+    found: dict[int, Any] = {}
+    for start in range(0, len(meeting_ids), CHUNK):
+        ids = meeting_ids[start : start + CHUNK]
+        query = (
+            select(bots)
+            .where(bots.c.meeting_id.in_(ids))
+            .order_by(bots.c.meeting_id, bots.c.active, bots.c.id)
+        )
+        for row in (await conn.execute(query)).mappings():
+            found[row["meeting_id"]] = bot_from_row(row)
+    return found

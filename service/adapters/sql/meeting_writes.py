@@ -1,0 +1,143 @@
+"""Meeting rows as sources write them: new calls in bulk, changes in place, each noted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.adapters.sql.events import note
+from service.adapters.sql.tables import meeting_events, meetings
+from service.core.model import DispatchState
+from service.core.redaction import redact_meeting_url
+from service.core.timing import PlannedMeeting
+
+
+class Counts(Protocol):
+    inserted: int
+    updated: int
+    unchanged: int
+    rows_written: int
+    touched: set[int]
+    changed: set[int]
+    created: set[int]
+
+
+_WISH = ("title", "meeting_url", "platform", "start_at", "end_at", "organizer", "attendees")
+_TIMES = ("join_at", "deadline", "sequence")
+
+
+async def insert_meetings(
+    conn: AsyncConnection, items: Sequence[PlannedMeeting], counts: Counts, now: datetime
+) -> dict[str, int]:
+    """New meetings in one statement; occurrences of one call in this batch share one."""
+    by_call: dict[tuple[str, datetime], PlannedMeeting] = {}
+    for item in items:
+        by_call.setdefault((item.meeting.meeting_url, item.meeting.start_at), item)
+    if not by_call:
+        return {}
+    firsts = list(by_call.values())
+    # Matched by the call itself: asking for rows in parameter order would make SQLite
+    # insert them one statement at a time.
+    statement = insert(meetings).returning(
+        meetings.c.id, meetings.c.meeting_url, meetings.c.start_at
+    )
+    result = await conn.execute(statement, [_new_meeting(item, now) for item in firsts])
+    ids = {(row.meeting_url, row.start_at): row.id for row in result.all()}
+    await conn.execute(
+        insert(meeting_events),
+        [
+            {
+                "meeting_id": ids[call],
+                "at": now,
+                "kind": "created",
+                "detail": f"from {i.meeting.source}",
+            }
+            for call, i in by_call.items()
+        ],
+    )
+    counts.created.update(ids.values())
+    counts.inserted += len(firsts)
+    counts.rows_written += 2 * len(firsts)
+    return {i.meeting.source_key: ids[(i.meeting.meeting_url, i.meeting.start_at)] for i in items}
+
+
+async def meeting_rows(conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    query = select(meetings).where(meetings.c.id.in_(ids))
+    return {row["id"]: row for row in (await conn.execute(query)).mappings()}
+
+
+def _wish_values(item: PlannedMeeting) -> dict[str, Any]:
+    meeting, times = item.meeting, item.times
+    return {
+        "title": meeting.title,
+        "meeting_url": meeting.meeting_url,
+        "platform": meeting.platform.value,
+        "start_at": meeting.start_at,
+        "end_at": meeting.end_at,
+        "organizer": meeting.organizer,
+        "attendees": list(meeting.attendees),
+        "join_at": times.join_at,
+        "deadline": times.deadline,
+        "sequence": meeting.sequence,
+    }
+
+
+def _new_meeting(item: PlannedMeeting, now: datetime) -> dict[str, Any]:
+    return {
+        **_wish_values(item),
+        "wanted": item.meeting.record,
+        "decision_reason": item.meeting.reason,
+        "dispatch_state": (
+            DispatchState.WAITING if item.meeting.record else DispatchState.SKIPPED
+        ).value,
+        "dispatch_at": item.times.dispatch_at,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def update_meeting(
+    conn: AsyncConnection,
+    rows: dict[int, Any],
+    meeting_id: int,
+    item: PlannedMeeting,
+    counts: Counts,
+    now: datetime,
+) -> None:
+    row = rows.get(meeting_id)
+    if row is None or item.meeting.sequence < row["sequence"]:
+        counts.unchanged += 1
+        return
+    wanted = _wish_values(item)
+    changes = {name: wanted[name] for name in (*_WISH, *_TIMES) if row[name] != wanted[name]}
+    if not changes:
+        counts.unchanged += 1
+        return
+    if row["dispatch_state"] == DispatchState.WAITING:
+        changes["dispatch_at"] = item.times.dispatch_at
+    changes["updated_at"] = now
+    await conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(changes))
+    await note(conn, meeting_id, now, "updated", _describe(row, changes))
+    rows[meeting_id] = {**row, **changes}
+    counts.touched.add(meeting_id)
+    if {"join_at", "meeting_url"} & changes.keys():
+        counts.changed.add(meeting_id)
+    counts.updated += 1
+    counts.rows_written += 2
+
+
+def _describe(row: Any, changes: dict[str, Any]) -> str:
+    shown = [name for name in ("start_at", "end_at", "meeting_url", "title") if name in changes]
+    parts = [f"{n}: {_shown(n, row[n])} -> {_shown(n, changes[n])}" for n in shown]
+    return "; ".join(parts) or "details changed"
+
+
+def _shown(name: str, value: Any) -> Any:
+    # An event detail is shown to operators: a meeting link keeps its passcode hidden.
+    return redact_meeting_url(value) if name == "meeting_url" else value

@@ -1,0 +1,238 @@
+"""SqlSourceStore: one source's meetings in; one meeting per real call, whatever the source.
+
+An occurrence finds its meeting by, in order: this source's own earlier row for the same
+key; the same occurrence key from another source (one invitation in many calendars); the
+same call (normalized URL and start). Only a change with a SEQUENCE at least the meeting's
+updates it, so an older copy of an event never undoes a newer one. A source row that a
+complete fetch no longer carries, inside the window the fetch covers, is gone; a meeting
+with no source left wants no bot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from service.adapters.sql.events import note
+from service.adapters.sql.meeting_writes import insert_meetings, meeting_rows, update_meeting
+from service.adapters.sql.tables import meeting_sources, meetings
+from service.adapters.sql.wishes import settle_wishes
+from service.core.timing import PlannedMeeting
+
+CHUNK = 400
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """Where a fetch is complete: an occurrence missing here is gone, not just out of view."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class ApplyCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    rows_written: int = 0
+    touched: set[int] = field(default_factory=set)
+    changed: set[int] = field(default_factory=set)
+    # Meetings this apply created, and how many source rows it gave each.
+    created: set[int] = field(default_factory=set)
+    sourced: Counter[int] = field(default_factory=Counter)
+
+    def to_settle(self) -> set[int]:
+        """Touched meetings whose wish may differ from their row. A meeting created here
+        with one source row was written as that source decided: nothing to settle."""
+        settled = {key for key in self.created if self.sourced[key] == 1}
+        return self.touched - settled
+
+
+class SqlSourceStore:
+    def __init__(self, engine: AsyncEngine, *, freeze: timedelta) -> None:
+        self._engine = engine
+        self._freeze = freeze
+
+    async def apply(
+        self,
+        source: str,
+        planned: Sequence[PlannedMeeting],
+        *,
+        window: Window | None,
+        now: datetime,
+    ) -> ApplyCounts:
+        """Bring the store in line with what ``source`` says, in one transaction.
+
+        ``window`` is None for a partial source (a JSON or file import): nothing vanishes.
+        """
+        counts = ApplyCounts()
+        async with self._engine.begin() as conn:
+            own = await _own_sources(conn, source, planned, whole=window is not None)
+            for start in range(0, len(planned), CHUNK):
+                await _apply_chunk(conn, source, planned[start : start + CHUNK], own, counts, now)
+            if window is not None:
+                await _drop_gone(conn, own, planned, window, counts, now)
+            counts.rows_written += await settle_wishes(
+                conn, counts.to_settle(), changed=counts.changed, now=now, freeze=self._freeze
+            )
+        return counts
+
+
+async def _own_sources(
+    conn: AsyncConnection, source: str, planned: Sequence[PlannedMeeting], *, whole: bool
+) -> dict[str, Any]:
+    """This source's rows: all of them for a complete fetch, else those it mentions."""
+    query = select(meeting_sources).where(meeting_sources.c.source == source)
+    if whole:
+        return {row["source_key"]: row for row in (await conn.execute(query)).mappings()}
+    keys = [item.meeting.source_key for item in planned]
+    found: dict[str, Any] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk_query = query.where(meeting_sources.c.source_key.in_(keys[start : start + CHUNK]))
+        found.update({r["source_key"]: r for r in (await conn.execute(chunk_query)).mappings()})
+    return found
+
+
+async def _apply_chunk(
+    conn: AsyncConnection,
+    source: str,
+    chunk: Sequence[PlannedMeeting],
+    own: dict[str, Any],
+    counts: ApplyCounts,
+    now: datetime,
+) -> None:
+    homes = await _find_homes(conn, chunk, own)
+    rows = await meeting_rows(conn, set(homes.values()))
+    homeless = [i for i in chunk if i.meeting.source_key not in homes and i.may_create]
+    homes.update(await insert_meetings(conn, homeless, counts, now))
+    fresh: list[dict[str, Any]] = []
+    for item in chunk:
+        meeting_id = homes.get(item.meeting.source_key)
+        if meeting_id is None:
+            continue  # a cancelled or finished occurrence of a meeting we never had
+        if meeting_id in rows:
+            await update_meeting(conn, rows, meeting_id, item, counts, now)
+        existing = own.get(item.meeting.source_key)
+        if existing is None:
+            fresh.append(_source_row(source, item, meeting_id, now))
+            counts.touched.add(meeting_id)
+            counts.sourced[meeting_id] += 1
+        else:
+            await _update_source(conn, item, existing, meeting_id, counts, now)
+    if fresh:
+        await conn.execute(insert(meeting_sources), fresh)
+        counts.rows_written += len(fresh)
+
+
+async def _find_homes(
+    conn: AsyncConnection, chunk: Sequence[PlannedMeeting], own: dict[str, Any]
+) -> dict[str, int]:
+    homes = {
+        item.meeting.source_key: own[item.meeting.source_key]["meeting_id"]
+        for item in chunk
+        if item.meeting.source_key in own
+    }
+    rest = [item for item in chunk if item.meeting.source_key not in homes]
+    if rest:
+        by_key = select(meeting_sources.c.source_key, meeting_sources.c.meeting_id).where(
+            meeting_sources.c.source_key.in_([item.meeting.source_key for item in rest])
+        )
+        for row in await conn.execute(by_key.order_by(meeting_sources.c.id.desc())):
+            homes[row.source_key] = row.meeting_id
+    rest = [item for item in rest if item.meeting.source_key not in homes]
+    if rest:
+        calls = {(item.meeting.meeting_url, item.meeting.start_at) for item in rest}
+        starts = [start for _, start in calls]
+        # Links and a start range rather than a (link, start) row-value IN: SQLite answers
+        # that by scanning the whole index, once per calendar synced.
+        by_call = select(meetings.c.id, meetings.c.meeting_url, meetings.c.start_at).where(
+            meetings.c.meeting_url.in_({url for url, _ in calls}),
+            meetings.c.start_at.between(min(starts), max(starts)),
+        )
+        found = {
+            (r.meeting_url, r.start_at): r.id
+            for r in await conn.execute(by_call)
+            if (r.meeting_url, r.start_at) in calls
+        }
+        for item in rest:
+            call = (item.meeting.meeting_url, item.meeting.start_at)
+            if call in found:
+                homes[item.meeting.source_key] = found[call]
+    return homes
+
+
+def _source_values(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:
+    meeting = item.meeting
+    return {
+        "meeting_id": meeting_id,
+        "sequence": meeting.sequence,
+        "start_at": meeting.start_at,
+        "title": meeting.title,
+        "record": meeting.record,
+        "reason": meeting.reason,
+        "explanation": meeting.explanation,
+    }
+
+
+def _source_row(
+    source: str, item: PlannedMeeting, meeting_id: int, now: datetime
+) -> dict[str, Any]:
+    return {
+        **_source_values(item, meeting_id),
+        "source": source,
+        "source_key": item.meeting.source_key,
+        "updated_at": now,
+    }
+
+
+async def _update_source(
+    conn: AsyncConnection,
+    item: PlannedMeeting,
+    existing: Any,
+    meeting_id: int,
+    counts: ApplyCounts,
+    now: datetime,
+) -> None:
+    values = _source_values(item, meeting_id)
+    changed = {name: value for name, value in values.items() if existing[name] != value}
+    if not changed:
+        return
+    counts.touched.update({meeting_id, existing["meeting_id"]})
+    changed["updated_at"] = now
+    where = meeting_sources.c.id == existing["id"]
+    await conn.execute(update(meeting_sources).where(where).values(changed))
+    counts.rows_written += 1
+
+
+async def _drop_gone(
+    conn: AsyncConnection,
+    own: dict[str, Any],
+    planned: Sequence[PlannedMeeting],
+    window: Window,
+    counts: ApplyCounts,
+    now: datetime,
+) -> None:
+    present = {
+        item.meeting.source_key
+        for item in planned
+        if item.meeting.source_key in own or item.may_create
+    }
+    gone = [
+        row
+        for key, row in own.items()
+        if key not in present and window.start <= row["start_at"] < window.end
+    ]
+    for row in gone:
+        await conn.execute(delete(meeting_sources).where(meeting_sources.c.id == row["id"]))
+        await note(conn, row["meeting_id"], now, "source_gone", f"{row['source']} no longer has it")
+        counts.touched.add(row["meeting_id"])
+        counts.gone += 1
+        counts.rows_written += 2

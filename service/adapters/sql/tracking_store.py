@@ -1,0 +1,154 @@
+"""SqlTrackingStore: which bots to read next, and every status change observed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from service.adapters.sql.engine import reading
+from service.adapters.sql.events import note
+from service.adapters.sql.rows import bot_from_row
+from service.adapters.sql.tables import bot_status_changes, bots, meetings
+from service.core.model import NOT_FOUND, Bot, DispatchState, Observed
+
+CHUNK = 400
+
+
+class SqlTrackingStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
+        """Bots with a Mavera id whose next read is due, most overdue first."""
+        query = (
+            select(bots)
+            .where(bots.c.mavera_id.is_not(None), bots.c.next_check_at <= now)
+            .order_by(bots.c.next_check_at, bots.c.id)
+            .limit(limit)
+        )
+        async with reading(self._engine) as conn:
+            return [bot_from_row(row) for row in (await conn.execute(query)).mappings()]
+
+    async def tracked(self, mavera_ids: Sequence[str]) -> dict[str, Bot]:
+        found: dict[str, Bot] = {}
+        async with reading(self._engine) as conn:
+            for start in range(0, len(mavera_ids), CHUNK):
+                query = select(bots).where(
+                    bots.c.mavera_id.in_(list(mavera_ids[start : start + CHUNK])),
+                    bots.c.next_check_at.is_not(None),
+                )
+                for row in (await conn.execute(query)).mappings():
+                    found[row["mavera_id"]] = bot_from_row(row)
+        return found
+
+    async def count_created_since(self, since: datetime) -> int:
+        query = select(func.count()).where(
+            bots.c.mavera_id.is_not(None), bots.c.requested_at >= since
+        )
+        async with reading(self._engine) as conn:
+            return int(await conn.scalar(query) or 0)
+
+    async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
+        """Store reads in one transaction; changed statuses also go to the history."""
+        if not observed:
+            return
+        changed = [item for item in observed if item.changed]
+        same = [item for item in observed if not item.changed]
+        async with self._engine.begin() as conn:
+            if changed:
+                await conn.execute(
+                    update(bots)
+                    .where(bots.c.id == bindparam("bot_id"))
+                    .values(
+                        status=bindparam("new_status"),
+                        status_changed_at=now,
+                        next_check_at=bindparam("check_at"),
+                        updated_at=now,
+                    ),
+                    [_params(item) for item in changed],
+                )
+                await conn.execute(
+                    insert(bot_status_changes),
+                    [
+                        {"bot_id": item.bot_id, "status": item.status, "observed_at": now}
+                        for item in changed
+                    ],
+                )
+            if same:
+                await conn.execute(
+                    update(bots)
+                    .where(bots.c.id == bindparam("bot_id"))
+                    .values(next_check_at=bindparam("check_at"), updated_at=now),
+                    [_params(item) for item in same],
+                )
+
+    async def record_missing(
+        self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
+    ) -> None:
+        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(bots)
+                .where(bots.c.id == bot_id)
+                .values(
+                    next_check_at=retry_at,
+                    last_error_code=NOT_FOUND,
+                    last_error_message=message,
+                    updated_at=now,
+                )
+            )
+
+    async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
+        """These bots were read after all: their 404 mark goes."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(bots)
+                .where(bots.c.id.in_(list(bot_ids)), bots.c.last_error_code == NOT_FOUND)
+                .values(last_error_code=None, last_error_message=None, updated_at=now)
+            )
+
+    async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
+        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
+        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
+        to the dispatcher, which treats the bot as gone)."""
+        async with self._engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    update(bots)
+                    .where(bots.c.id == bot_id)
+                    .values(
+                        next_check_at=None,
+                        last_error_code=NOT_FOUND,
+                        last_error_message=message,
+                        updated_at=now,
+                    )
+                    .returning(bots.c.meeting_id, bots.c.active)
+                )
+            ).one()
+            await note(conn, row.meeting_id, now, "lost", message)
+            if not row.active:
+                return False
+            return await _fail_booked(conn, row.meeting_id, bot_id, now, message)
+
+
+async def _fail_booked(
+    conn: AsyncConnection, meeting_id: int, bot_id: int, now: datetime, message: str
+) -> bool:
+    """Fail the meeting if it is still booked (with this bot): its booking is closed."""
+    failed = await conn.execute(
+        update(meetings)
+        .where(meetings.c.id == meeting_id, meetings.c.dispatch_state == DispatchState.BOOKED.value)
+        .values(dispatch_state=DispatchState.FAILED.value, last_error=message, updated_at=now)
+    )
+    if failed.rowcount != 1:
+        return False
+    await conn.execute(update(bots).where(bots.c.id == bot_id).values(active=False))
+    await note(conn, meeting_id, now, "state", "booked -> failed")
+    return True
+
+
+def _params(item: Observed) -> dict[str, object]:
+    return {"bot_id": item.bot_id, "new_status": item.status, "check_at": item.next_check_at}

@@ -1,0 +1,128 @@
+"""Wishes: after sources or an override changed, what each touched meeting now wants, and
+the dispatch state that follows (pure rule in ``planning.next_state``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from service.adapters.sql.events import note
+from service.adapters.sql.tables import bots, meeting_sources, meetings
+from service.core.model import DispatchState
+from service.core.timing import Wish, booked_matches, next_state
+
+CHUNK = 400
+
+
+async def settle_wishes(
+    conn: AsyncConnection,
+    meeting_ids: Collection[int],
+    *,
+    changed: Collection[int],
+    now: datetime,
+    freeze: timedelta,
+) -> int:
+    """Recompute ``wanted`` and the dispatch state of each meeting; return rows written."""
+    ids = sorted(meeting_ids)
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        rows = (await conn.execute(select(meetings).where(meetings.c.id.in_(chunk)))).mappings()
+        votes = await _votes(conn, chunk)
+        booked = await _booked(conn, chunk)
+        for row in rows.all():
+            written += await _settle_one(
+                conn,
+                row,
+                votes.get(row["id"], []),
+                booked.get(row["id"]),
+                changed=row["id"] in changed,
+                now=now,
+                freeze=freeze,
+            )
+    return written
+
+
+async def _votes(conn: AsyncConnection, ids: list[int]) -> dict[int, list[tuple[bool, str | None]]]:
+    query = (
+        select(meeting_sources.c.meeting_id, meeting_sources.c.record, meeting_sources.c.reason)
+        .where(meeting_sources.c.meeting_id.in_(ids))
+        .order_by(meeting_sources.c.id)
+    )
+    votes: dict[int, list[tuple[bool, str | None]]] = {}
+    for row in await conn.execute(query):
+        votes.setdefault(row.meeting_id, []).append((bool(row.record), row.reason))
+    return votes
+
+
+async def _booked(conn: AsyncConnection, ids: list[int]) -> dict[int, Any]:
+    query = select(bots.c.meeting_id, bots.c.join_at, bots.c.meeting_url).where(
+        bots.c.meeting_id.in_(ids), bots.c.active, bots.c.mavera_id.is_not(None)
+    )
+    return {row.meeting_id: row for row in await conn.execute(query)}
+
+
+# Reasons no override can change: there is no call to record.
+STRUCTURAL = frozenset({"cancelled", "all_day", "no_join_url", "ended", "vanished"})
+
+
+def decision(override: str | None, votes: list[tuple[bool, str | None]]) -> tuple[bool, str | None]:
+    """A bot is wanted if any source's rules want one; a manual override beats the rules but
+    not a structural reason (every source cancelled, gone, all-day or over)."""
+    if not votes:
+        return False, "vanished"
+    structural = [reason for record, reason in votes if not record and reason in STRUCTURAL]
+    if len(structural) == len(votes):
+        return False, structural[0]
+    if override in ("record", "skip"):
+        return override == "record", f"manual_{override}"
+    for record, reason in votes:
+        if record:
+            return True, reason
+    return False, votes[0][1]
+
+
+async def _settle_one(
+    conn: AsyncConnection,
+    row: Any,
+    votes: list[tuple[bool, str | None]],
+    booked: Any,
+    *,
+    changed: bool,
+    now: datetime,
+    freeze: timedelta,
+) -> int:
+    wanted, reason = decision(row["override"], votes)
+    wish = Wish(
+        wanted=wanted,
+        join_at=row["join_at"],
+        meeting_url=row["meeting_url"],
+        changed=changed,
+        booked_join_at=booked.join_at if booked is not None else None,
+        booked_url=booked.meeting_url if booked is not None else None,
+    )
+    state = DispatchState(row["dispatch_state"])
+    after = next_state(state, wish, now=now, freeze=freeze)
+    values: dict[str, Any] = {}
+    notes: list[tuple[str, str]] = []
+    if (wanted, reason) != (row["wanted"], row["decision_reason"]):
+        values.update(wanted=wanted, decision_reason=reason)
+        verdict = "a bot is wanted" if wanted else "no bot is wanted"
+        notes.append(("decision", f"{verdict} ({reason or 'rules'})"))
+    if after is not state:
+        values["dispatch_state"] = after.value
+        if after is DispatchState.STALE:
+            values["dispatch_at"] = now
+        notes.append(("state", f"{state.value} -> {after.value}"))
+    elif after is DispatchState.BOOKED and changed and not booked_matches(wish):
+        notes.append(("frozen", "changed inside the freeze window: the booked bot is left alone"))
+    for kind, detail in notes:
+        await note(conn, row["id"], now, kind, detail)
+    if values:
+        values["updated_at"] = now
+        await conn.execute(update(meetings).where(meetings.c.id == row["id"]).values(values))
+    return len(notes) + bool(values)

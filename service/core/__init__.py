@@ -1,0 +1,1 @@
+"""The pure domain: values, state machines, decisions, rules and parsing; no IO."""

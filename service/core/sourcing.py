@@ -1,0 +1,144 @@
+"""Sourcing: calendar occurrences become meetings with their rule decisions (pure)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from service.core.ics import Feed, Occurrence
+from service.core.model import MeetingInput
+from service.core.rules import AttendeeFact, Decision, MeetingFacts, RecordingRules, decide, explain
+from service.core.timing import PlannedMeeting, Timing, dispatch_times
+
+
+def facts(occurrence: Occurrence, *, owner_email: str | None, now: datetime) -> MeetingFacts:
+    return MeetingFacts(
+        title=occurrence.title,
+        organizer=occurrence.organizer,
+        attendees=tuple(
+            AttendeeFact(email=a.email, partstat=a.partstat) for a in occurrence.attendees
+        ),
+        owner_email=owner_email,
+        has_link=occurrence.link is not None,
+        all_day=occurrence.all_day,
+        cancelled=occurrence.cancelled,
+        tentative=occurrence.tentative,
+        ended=occurrence.end_at <= now,
+        override=None,
+    )
+
+
+def judge(
+    occurrence: Occurrence, *, owner_email: str | None, rules: RecordingRules, now: datetime
+) -> Decision:
+    return decide(facts(occurrence, owner_email=owner_email, now=now), rules)
+
+
+def to_planned(
+    occurrence: Occurrence,
+    *,
+    source: str,
+    owner_email: str | None,
+    rules: RecordingRules,
+    timing: Timing,
+    now: datetime,
+) -> PlannedMeeting | None:
+    """The meeting an occurrence stands for, or None when there is no call to record
+    (no join link, or all-day). A cancelled or finished one only updates a known meeting."""
+    link = occurrence.link
+    if link is None or occurrence.all_day:
+        return None
+    verdict = judge(occurrence, owner_email=owner_email, rules=rules, now=now)
+    meeting = MeetingInput(
+        source=source,
+        source_key=occurrence.key,
+        title=occurrence.title,
+        meeting_url=link.url,
+        platform=link.platform,
+        start_at=occurrence.start_at,
+        end_at=occurrence.end_at,
+        organizer=occurrence.organizer,
+        attendees=tuple(a.email for a in occurrence.attendees),
+        sequence=occurrence.sequence,
+        record=verdict.record,
+        reason=str(verdict.reason) if verdict.reason is not None else None,
+        explanation=explain(verdict),
+    )
+    times = dispatch_times(occurrence.start_at, timing)
+    structural = occurrence.cancelled or occurrence.end_at <= now
+    return PlannedMeeting(meeting=meeting, times=times, may_create=not structural)
+
+
+# (reason, how many events) for each reason events of a feed were left out, most first.
+Skipped = tuple[tuple[str, int], ...]
+
+
+def skipped(feed: Feed) -> Skipped:
+    """Why events of ``feed`` were left out, counted (never which events: that is content)."""
+    counts = Counter(reason for _, reason in feed.dropped)
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sourced:
+    """What one fetch of a feed brings: its meetings, its occurrence count, its clip window,
+    and why events were left out (over a limit, unparseable, ...) with how many each."""
+
+    planned: list[PlannedMeeting]
+    occurrences: int
+    clip_start_at: datetime | None
+    clip_end_at: datetime | None
+    skipped: Skipped
+
+
+def sourced(
+    feed: Feed,
+    *,
+    source: str,
+    owner_email: str | None,
+    rules: RecordingRules,
+    timing: Timing,
+    now: datetime,
+) -> Sourced:
+    """Every occurrence of ``feed`` that stands for a call, as a meeting for the store."""
+    found = (
+        to_planned(
+            occurrence, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
+        )
+        for occurrence in feed.occurrences
+    )
+    return Sourced(
+        planned=[item for item in found if item is not None],
+        occurrences=len(feed.occurrences),
+        clip_start_at=feed.clip_start_at,
+        clip_end_at=feed.clip_end_at,
+        skipped=skipped(feed),
+    )
+
+
+def judged(meeting: MeetingInput, *, rules: RecordingRules, now: datetime) -> MeetingInput:
+    """An imported meeting with the rules' decision (imports follow the same policy)."""
+    verdict = decide(
+        MeetingFacts(
+            title=meeting.title,
+            organizer=meeting.organizer,
+            attendees=tuple(
+                AttendeeFact(email=email, partstat=None) for email in meeting.attendees
+            ),
+            owner_email=None,
+            has_link=True,
+            all_day=False,
+            cancelled=False,
+            tentative=False,
+            ended=meeting.end_at <= now,
+            override=None,
+        ),
+        rules,
+    )
+    return replace(
+        meeting,
+        record=verdict.record,
+        reason=str(verdict.reason) if verdict.reason is not None else None,
+        explanation=explain(verdict),
+    )
