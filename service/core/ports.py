@@ -235,3 +235,17 @@ class TrackingStore(Protocol):
         """Mavera no longer knows the bot: no more reads, an event on its meeting, and the
         meeting ``failed`` with ``message`` if this bot was its booking (True then)."""
         ...
+
+
+class Leases(Protocol):
+    """Named singleton leases: a periodic pass runs on one replica at a time."""
+
+    holder: str
+
+    async def hold(self, name: str, *, now: datetime, ttl: timedelta) -> bool:
+        """Take or renew the named lease; False while another holder's lease is live."""
+        ...
+
+    async def release(self, name: str) -> None:
+        """Give the lease up at once."""
+        ...
