@@ -25,8 +25,8 @@ from service.adapters.sql.tables import (
     meetings,
 )
 from service.adapters.sql.wishes import settle_wishes
-from service.core.errors import MeetingNotFound
-from service.core.model import MeetingView
+from service.core.errors import DispatchNotFailed, MeetingNotFound
+from service.core.model import DispatchState, MeetingView
 
 CHUNK = 400
 OVERRIDES = ("record", "skip")
@@ -86,6 +86,34 @@ class SqlMeetingStore:
                 raise MeetingNotFound(meeting_id)
             await note(conn, meeting_id, now, "override", override or "cleared: rules decide")
             await settle_wishes(conn, [meeting_id], changed=(), now=now, freeze=freeze)
+        return await self.view(meeting_id)
+
+    async def retry_failed(
+        self, meeting_id: int, *, now: datetime, freeze: timedelta
+    ) -> MeetingView:
+        """Give a failed dispatch another go: the meeting is settled as if what it asks for
+        had changed, so one that still wants a bot waits again, due at once (the dispatcher
+        then claims it within the request budget, like any other).
+
+        :raises MeetingNotFound: no meeting has this id.
+        :raises DispatchNotFailed: the meeting's dispatch has not failed.
+        """
+        failed = meetings.c.dispatch_state == DispatchState.FAILED.value
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(meetings)
+                .where(meetings.c.id == meeting_id, failed)
+                .values(dispatch_at=now, updated_at=now)
+            )
+            if result.rowcount != 1:
+                state = await conn.scalar(
+                    select(meetings.c.dispatch_state).where(meetings.c.id == meeting_id)
+                )
+                if state is None:
+                    raise MeetingNotFound(meeting_id)
+                raise DispatchNotFailed(meeting_id, state)
+            await note(conn, meeting_id, now, "retry", "a new dispatch was asked for")
+            await settle_wishes(conn, [meeting_id], changed=[meeting_id], now=now, freeze=freeze)
         return await self.view(meeting_id)
 
 
