@@ -17,7 +17,7 @@ from service.adapters.feeds.fetch import feed_session
 from service.adapters.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
 from service.adapters.feeds.workers import WorkerDied
 from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.assembly import (
+from service.composition import (
     Daemon,
     build_daemon,
     fetch_settings,

@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
-from service.assembly import Daemon, build_daemon
+from service.composition import Daemon, build_daemon
 from service.core.model import DispatchState, RemoteBot, RemotePage
 from service.core.ports import BotApi
 from service.credentials import ApiKey
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY
 from tests.integration.test_daemon import SETTINGS, World, bots_per_url, rows, views, world

@@ -13,8 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.feeds.fetch import feed_session
 from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.app import import_rows
-from service.assembly import build_daemon, fetch_settings, make_calendar_sync
+from service.composition import build_daemon, fetch_settings, make_calendar_sync
 from service.config import Settings
 from service.core.model import CalendarKind
 from service.core.timestamps import utc_iso
@@ -22,6 +21,7 @@ from service.credentials import ApiKey
 from service.logging_setup import QUIET_LOGGERS, configure_logging
 from service.simulator import running_simulator
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, feed_server, ics
 from tests.fakes.mavera import TEST_KEY, sim_settings

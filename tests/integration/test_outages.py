@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
 from service.adapters.sql.engine import make_engine
-from service.app import import_rows
-from service.assembly import Daemon, build_daemon
+from service.composition import Daemon, build_daemon
 from service.config import Settings
 from service.core.ports import Clock
 from service.credentials import ApiKey
 from service.simulator import Faults
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY
 from tests.integration.test_daemon import SETTINGS, dispatch_all, rows, world

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
-from service.assembly import Daemon, build_daemon
+from service.composition import Daemon, build_daemon
 from service.config import Settings
 from service.core.model import DispatchState
 from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
 from service.simulator import Durations, RunningSimulator, Simulator, running_simulator
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.fakes.mavera import TEST_KEY, sim_settings
 

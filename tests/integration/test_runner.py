@@ -9,13 +9,13 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
-from service.app import import_rows
-from service.assembly import build_daemon
+from service.composition import build_daemon
 from service.config import Settings
 from service.core.model import DispatchState
 from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
 from service.simulator import running_simulator
+from tests.factories import import_rows
 from tests.fakes.mavera import TEST_KEY, sim_settings
 
 

@@ -17,7 +17,7 @@ OUTER_LAYERS = (
     "service.adapters",
     "service.usecases",
     "service.app",
-    "service.assembly",
+    "service.composition",
     "service.cli",
     "service.config",
     "service.credentials",

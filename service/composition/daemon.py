@@ -1,0 +1,181 @@
+"""The daemon's parts: its resources opened in order (and closed in reverse), and every
+object of a running daemon built on them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.adapters.alerting import Alerts
+from service.adapters.feeds.parsing import Parser, ThreadParser
+from service.adapters.local_budget import LocalBudget
+from service.adapters.mavera.client import MaveraClient
+from service.adapters.runner import Runner
+from service.adapters.sql.availability import (
+    SqliteFileCheck,
+    database_problem,
+)
+from service.adapters.sql.calendar_store import SqlCalendarStore
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.engine import is_sqlite, sqlite_path
+from service.adapters.sql.leases import SqlLeases
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.plan_store import SqlPlanStore
+from service.adapters.sql.shared_budget import SqlBudget, key_id
+from service.adapters.sql.source_store import SqlSourceStore
+from service.adapters.sql.tracking_store import SqlTrackingStore
+from service.composition import settings as parts
+from service.config import Settings
+from service.core.ports import Clock, RequestBudget
+from service.credentials import ApiKey
+from service.usecases.dispatch import Dispatcher
+from service.usecases.replan import Replanner
+from service.usecases.sync_calendars import CalendarSync, SyncSettings
+from service.usecases.track import Tracker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Daemon:
+    engine: AsyncEngine
+    alerts: Alerts
+    budget: RequestBudget
+    runner: Runner
+    dispatcher: Dispatcher
+    tracker: Tracker
+    replanner: Replanner
+    meetings: SqlMeetingStore
+    dispatch: SqlDispatchStore
+    tracker_store: SqlTrackingStore
+
+
+async def build_daemon(
+    *,
+    settings: Settings,
+    engine: AsyncEngine,
+    session: aiohttp.ClientSession,
+    api_key: ApiKey,
+    base_url: str,
+    clock: Clock,
+    feed_session: aiohttp.ClientSession | None = None,
+    parser: Parser | None = None,
+) -> Daemon:
+    """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
+    alerts = Alerts(
+        clock=clock, repeat_every=settings.logging.alert_repeat, database_problem=database_problem
+    )
+    budget = await make_budget(settings, engine, api_key, clock)
+    client = MaveraClient(
+        session=session,
+        base_url=base_url,
+        api_key=api_key,
+        budget=budget,
+        clock=clock,
+        timeout=settings.mavera.request_timeout,
+        alerts=alerts,
+    )
+    worker = parts.worker_id(settings)
+    dispatch_store = SqlDispatchStore(engine, worker_id=worker)
+    dispatcher = Dispatcher(
+        store=dispatch_store,
+        api=client,
+        budget=budget,
+        clock=clock,
+        settings=parts.dispatch_settings(settings),
+    )
+    tracker_store = SqlTrackingStore(engine)
+    tracker = Tracker(
+        store=tracker_store, api=client, clock=clock, settings=parts.tracking_settings(settings)
+    )
+    replanner = make_replanner(settings, engine, budget, clock, alerts)
+    syncer = (
+        make_calendar_sync(settings, engine, feed_session, clock, parser)
+        if feed_session is not None
+        else None
+    )
+    runner = Runner(
+        dispatcher=dispatcher,
+        tracker=tracker,
+        replanner=replanner,
+        store=dispatch_store,
+        leases=SqlLeases(engine, holder=worker),
+        clock=clock,
+        alerts=alerts,
+        database_check=database_check(engine),
+        syncer=syncer,
+        settings=parts.runner_settings(settings),
+    )
+    return Daemon(
+        engine=engine,
+        alerts=alerts,
+        budget=budget,
+        runner=runner,
+        dispatcher=dispatcher,
+        tracker=tracker,
+        replanner=replanner,
+        meetings=SqlMeetingStore(engine),
+        dispatch=dispatch_store,
+        tracker_store=tracker_store,
+    )
+
+
+async def make_budget(
+    settings: Settings, engine: AsyncEngine, api_key: ApiKey, clock: Clock
+) -> RequestBudget:
+    """In memory for a sole SQLite daemon; in the database when replicas share PostgreSQL."""
+    limit, share = settings.mavera.requests_per_minute, settings.tracking.read_share
+    if is_sqlite(settings.database.url):
+        return LocalBudget(limit=limit, read_share=share, clock=clock)
+    budget = SqlBudget(engine, key_id=key_id(api_key), limit=limit, read_share=share, clock=clock)
+    await budget.register()
+    return budget
+
+
+def make_replanner(
+    settings: Settings,
+    engine: AsyncEngine,
+    budget: RequestBudget,
+    clock: Clock,
+    alerts: Alerts | None = None,
+) -> Replanner:
+    return Replanner(
+        store=SqlPlanStore(engine),
+        budget=budget,
+        clock=clock,
+        alerts=alerts or Alerts(clock=clock),
+        settings=parts.replan_settings(settings),
+    )
+
+
+def make_calendar_sync(
+    settings: Settings,
+    engine: AsyncEngine,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    parser: Parser | None = None,
+) -> CalendarSync:
+    """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
+    parser = parser if parser is not None else ThreadParser()
+    return CalendarSync(
+        calendars=SqlCalendarStore(engine),
+        sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
+        session=session,
+        clock=clock,
+        settings=SyncSettings(
+            read=parts.read_settings(settings),
+            fetch=parts.fetch_settings(settings),
+            parallel=parser.parallel,
+        ),
+        parser=parser,
+    )
+
+
+def database_check(engine: AsyncEngine) -> Callable[[], Awaitable[int]] | None:
+    """A periodic check of what no query notices: the SQLite file deleted under the daemon."""
+    path = sqlite_path(engine.url)
+    return SqliteFileCheck(path).check if path is not None else None

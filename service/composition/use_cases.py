@@ -1,0 +1,108 @@
+"""The use cases a command calls (the CLI today, the HTTP API of issue 10 tomorrow), built
+on resources opened for the command or held by the running daemon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import aiohttp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.adapters.clock import SystemClock
+from service.adapters.feeds.parsing import Parser, ThreadParser
+from service.adapters.local_budget import LocalBudget
+from service.adapters.sql.calendar_store import SqlCalendarStore
+from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.adapters.sql.source_store import SqlSourceStore
+from service.composition import settings as parts
+from service.composition.daemon import make_calendar_sync, make_replanner
+from service.config import Settings
+from service.core.ports import Clock
+from service.usecases.calendars import Calendars
+from service.usecases.cancel_bot import CancelBot
+from service.usecases.forecast import PlanForecast
+from service.usecases.import_meetings import ImportMeetings
+from service.usecases.override import OverrideMeeting
+from service.usecases.preview import PreviewCalendar, PreviewFeed
+from service.usecases.replan import Replanner
+from service.usecases.retry_dispatch import RetryDispatch
+from service.usecases.sync_calendars import CalendarSync, fetch
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UseCases:
+    clock: Clock
+    meetings: SqlMeetingStore
+    """Meetings to list and explain (reads only)."""
+    imports: ImportMeetings
+    override: OverrideMeeting
+    cancel_bot: CancelBot
+    retry_dispatch: RetryDispatch
+    forecast: PlanForecast
+    calendars: Calendars
+    sync: CalendarSync
+    preview: PreviewCalendar
+
+
+def use_cases(
+    settings: Settings,
+    *,
+    engine: AsyncEngine,
+    clock: Clock,
+    feeds: aiohttp.ClientSession,
+    parser: Parser,
+) -> UseCases:
+    """The use cases on resources the caller holds (and closes): the daemon's, for one."""
+    freeze = settings.scheduler.freeze
+    meetings = SqlMeetingStore(engine)
+    override = OverrideMeeting(meetings=meetings, clock=clock, freeze=freeze)
+    calendars = SqlCalendarStore(engine)
+    return UseCases(
+        clock=clock,
+        meetings=meetings,
+        imports=import_meetings(settings, engine, clock, parser),
+        override=override,
+        cancel_bot=CancelBot(override=override),
+        retry_dispatch=RetryDispatch(meetings=meetings, clock=clock, freeze=freeze),
+        forecast=PlanForecast(
+            replanner=forecast_replanner(settings, engine, clock), meetings=meetings
+        ),
+        calendars=Calendars(
+            store=calendars,
+            clock=clock,
+            interval=settings.calendars.interval,
+            allow_private=settings.calendars.allow_private_addresses,
+            freeze=freeze,
+        ),
+        sync=make_calendar_sync(settings, engine, feeds, clock, parser),
+        preview=PreviewCalendar(
+            calendars=calendars,
+            fetch=partial(fetch, session=feeds, settings=parts.fetch_settings(settings)),
+            feed=preview_feed(settings, clock),
+        ),
+    )
+
+
+def import_meetings(
+    settings: Settings, engine: AsyncEngine, clock: Clock, parser: Parser | None = None
+) -> ImportMeetings:
+    """The import; without a ``parser``, .ics files are parsed in a thread."""
+    return ImportMeetings(
+        sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
+        parser=parser if parser is not None else ThreadParser(),
+        clock=clock,
+        read=parts.read_settings(settings),
+    )
+
+
+def preview_feed(settings: Settings, clock: Clock | None = None) -> PreviewFeed:
+    """The preview of a feed's bytes: it needs no database and no Mavera."""
+    return PreviewFeed(clock=clock or SystemClock(), settings=parts.preview_settings(settings))
+
+
+def forecast_replanner(settings: Settings, engine: AsyncEngine, clock: Clock) -> Replanner:
+    """A replanner that only previews, at the configured limit; the plan itself takes the
+    share held for reads off it (so the budget holds none back)."""
+    budget = LocalBudget(limit=settings.mavera.requests_per_minute, read_share=0, clock=clock)
+    return make_replanner(settings, engine, budget, clock)
