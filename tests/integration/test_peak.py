@@ -57,13 +57,11 @@ def peak_rows(count: int) -> list[dict[str, object]]:
 
 
 async def run_until(daemon: Daemon, clock: FakeClock, until: datetime) -> None:
-    """The runner's loop in fake time: replan, dispatch what is due, track, then jump to the
-    next timer (as APScheduler would) or at most a second ahead while work is pending."""
-    await daemon.replanner.replan()
+    """The daemon in fake time: the runner's burst runs what is due, then time jumps to the
+    next dispatch or bot check the store knows of, or at most a minute ahead (passes due
+    more than once meanwhile run once, as APScheduler coalesces them)."""
     while clock.now() < until:
-        while await daemon.dispatcher.dispatch_due():
-            pass
-        await daemon.tracker.refresh_due()
+        await daemon.runner.run_due()
         clock.set(min(until, await next_event(daemon, clock.now())))
 
 
