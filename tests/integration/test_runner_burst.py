@@ -59,6 +59,10 @@ async def burst_daemon(
         yield daemon, sim, feeds
 
 
+def booked(sim: RunningSimulator) -> int:
+    return len(sim.state.bots)
+
+
 def meeting(title: str, minutes: int) -> dict[str, object]:
     start = T0 + timedelta(minutes=minutes)
     return {
@@ -78,7 +82,7 @@ async def test_run_due_runs_every_pass_once_then_only_what_is_due(
         runner = daemon.runner
         ran = await runner.run_due()  # a pass never run is due
         assert [name for name in ran if name != "database-check"] == EVERY_PASS  # SQLite's
-        assert len(sim.state.bots) == 1
+        assert booked(sim) == 1
         soon = T0 + timedelta(minutes=13) - timedelta(seconds=60) - timedelta(minutes=10)
         assert list(runner.timers().values()) == [soon]
         assert runner.next_due_at() == T0 + timedelta(seconds=30)  # calendars and the reaper
@@ -87,7 +91,7 @@ async def test_run_due_runs_every_pass_once_then_only_what_is_due(
         ran = await runner.run_due()
         assert "dispatch-tick" not in ran  # ten minutes away: the timer booked it
         assert ran[-1] == "dispatch"
-        assert len(sim.state.bots) == 2
+        assert booked(sim) == 2
         assert runner.timers() == {}
         assert runner.next_due_at() == soon + timedelta(seconds=30)
         views = await daemon.meetings.views()
