@@ -48,6 +48,8 @@ class SqlCalendarStore:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(calendars).values(values))
         except IntegrityError:
+            # Not chained: the driver's message repeats the statement's parameters, among
+            # them the feed URL (a secret).
             raise InputError(f"calendar {name!r}", "a calendar with this name exists") from None
         return await self.get(name)
 
