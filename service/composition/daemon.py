@@ -163,7 +163,7 @@ def make_calendar_sync(
     parser = parser if parser is not None else ThreadParser()
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
-        sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
+        sources=source_store(settings, engine),
         session=session,
         clock=clock,
         settings=SyncSettings(
@@ -173,6 +173,11 @@ def make_calendar_sync(
         ),
         parser=parser,
     )
+
+
+def source_store(settings: Settings, engine: AsyncEngine) -> SqlSourceStore:
+    """Where every source's meetings are stored: a calendar sync's and an import's."""
+    return SqlSourceStore(engine, freeze=settings.scheduler.freeze)
 
 
 def database_check(engine: AsyncEngine) -> Callable[[], Awaitable[int]] | None:

@@ -14,9 +14,8 @@ from service.adapters.feeds.parsing import Parser, ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.adapters.sql.source_store import SqlSourceStore
 from service.composition import settings as parts
-from service.composition.daemon import make_calendar_sync, make_replanner
+from service.composition.daemon import make_calendar_sync, make_replanner, source_store
 from service.config import Settings
 from service.core.ports import Clock
 from service.usecases.calendars import Calendars
@@ -89,7 +88,7 @@ def import_meetings(
 ) -> ImportMeetings:
     """The import; without a ``parser``, .ics files are parsed in a thread."""
     return ImportMeetings(
-        sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
+        sources=source_store(settings, engine),
         parser=parser if parser is not None else ThreadParser(),
         clock=clock,
         read=parts.read_settings(settings),
