@@ -61,7 +61,7 @@ def _cell(value: Any) -> str:
 
 def explanation(view: MeetingView) -> dict[str, Any]:
     """One meeting's whole story, as JSON and as the lines `meetings explain` prints."""
-    meeting, bot = view.meeting, view.bot
+    meeting = view.meeting
     report: dict[str, Any] = {
         **summary(view),
         "override": meeting.override,
@@ -84,6 +84,13 @@ def explanation(view: MeetingView) -> dict[str, Any]:
             {"at": utc_iso(h.observed_at), "status": h.status} for h in view.history
         ],
     }
+    report["lines"] = _story(view, report)
+    return report
+
+
+def _story(view: MeetingView, report: dict[str, Any]) -> list[str]:
+    """The lines `meetings explain` prints, from the view and its JSON report."""
+    meeting, bot = view.meeting, view.bot
     verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
     lines = [
         f"meeting {meeting.id}: {meeting.title}",
@@ -110,8 +117,7 @@ def explanation(view: MeetingView) -> dict[str, Any]:
     lines += [f"  {e['at']} {e['kind']}: {e['detail']}" for e in report["events"]]
     lines.append("bot status history:")
     lines += [f"  {h['at']} {h['status']}" for h in report["status_history"]] or ["  (none)"]
-    report["lines"] = lines
-    return report
+    return lines
 
 
 def calendar_row(calendar: Calendar) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from service.adapters.alerting import Alerts
 from service.adapters.feeds.parsing import Parser, ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
-from service.adapters.runner import Runner
+from service.adapters.runner import Parts, Runner
 from service.adapters.sql.availability import (
     SqliteFileCheck,
     database_problem,
@@ -79,45 +79,50 @@ async def build_daemon(
         timeout=settings.mavera.request_timeout,
         alerts=alerts,
     )
-    worker = parts.worker_id(settings)
-    dispatch_store = SqlDispatchStore(engine, worker_id=worker)
-    dispatcher = Dispatcher(
-        store=dispatch_store,
-        api=client,
-        budget=budget,
-        clock=clock,
-        settings=parts.dispatch_settings(settings),
-    )
-    tracker_store = SqlTrackingStore(engine)
-    tracker = Tracker(
-        store=tracker_store, api=client, clock=clock, settings=parts.tracking_settings(settings)
-    )
-    replanner = make_replanner(settings, engine, budget, clock, alerts)
     syncer = (
         make_calendar_sync(settings, engine, feed_session, clock, parser)
         if feed_session is not None
         else None
     )
-    runner = Runner(
-        dispatcher=dispatcher,
-        tracker=tracker,
-        replanner=replanner,
+    return _assemble(
+        settings, engine, client, budget=budget, alerts=alerts, clock=clock, syncer=syncer
+    )
+
+
+def _assemble(
+    settings: Settings,
+    engine: AsyncEngine,
+    client: MaveraClient,
+    *,
+    budget: RequestBudget,
+    alerts: Alerts,
+    clock: Clock,
+    syncer: CalendarSync | None,
+) -> Daemon:
+    """The use cases and the runner on the stores and on the Mavera client."""
+    worker = parts.worker_id(settings)
+    dispatching, tracking = parts.dispatch_settings(settings), parts.tracking_settings(settings)
+    dispatch_store = SqlDispatchStore(engine, worker_id=worker)
+    tracker_store = SqlTrackingStore(engine)
+    drive = Parts(
+        dispatcher=Dispatcher(
+            store=dispatch_store, api=client, budget=budget, clock=clock, settings=dispatching
+        ),
+        tracker=Tracker(store=tracker_store, api=client, clock=clock, settings=tracking),
+        replanner=make_replanner(settings, engine, budget, clock, alerts),
         store=dispatch_store,
         leases=SqlLeases(engine, holder=worker),
-        clock=clock,
-        alerts=alerts,
-        database_check=database_check(engine),
         syncer=syncer,
-        settings=parts.runner_settings(settings),
+        database_check=database_check(engine),
     )
     return Daemon(
         engine=engine,
         alerts=alerts,
         budget=budget,
-        runner=runner,
-        dispatcher=dispatcher,
-        tracker=tracker,
-        replanner=replanner,
+        runner=Runner(drive, clock=clock, alerts=alerts, settings=parts.runner_settings(settings)),
+        dispatcher=drive.dispatcher,
+        tracker=drive.tracker,
+        replanner=drive.replanner,
         meetings=SqlMeetingStore(engine),
         dispatch=dispatch_store,
         tracker_store=tracker_store,

@@ -77,21 +77,9 @@ async def open_daemon(
     """
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        # The lock first, the engine after: the lock's descriptor outlives every connection.
-        path = sqlite_path(check_url(settings.database.url))
-        if path is not None:
-            require_file(settings.database.url, create=False)
-            stack.enter_context(single_daemon(path))
+        sole = _lock(stack, settings)  # first: the lock's descriptor outlives every connection
         engine = await stack.enter_async_context(open_engine(settings))
-        base_url, demo = settings.mavera.base_url, api_key is None
-        if api_key is None:
-            simulator = await stack.enter_async_context(running_simulator(demo_simulator(settings)))
-            base_url, api_key = simulator.base_url, ApiKey(demo_key())
-            log.warning(
-                "DEMO MODE: no MAVERA_API_KEY set; bots are SIMULATED by a local Mavera "
-                "simulator at %s. Nothing is sent to the real API.",
-                base_url,
-            )
+        base_url, key = await _mavera(stack, settings, api_key)
         session = await stack.enter_async_context(aiohttp.ClientSession())
         feeds = await stack.enter_async_context(feed_session(parts.fetch_settings(settings)))
         parser = make_parser(settings.calendars.parse_workers)
@@ -102,12 +90,38 @@ async def open_daemon(
             settings=settings,
             engine=engine,
             session=session,
-            api_key=api_key,
+            api_key=key,
             base_url=base_url,
             clock=clock,
         )
         uses = use_cases(settings, engine=engine, clock=clock, feeds=feeds, parser=parser)
-        yield Opened(daemon=daemon, use_cases=uses, clock=clock, demo=demo, sole=path is not None)
+        yield Opened(daemon=daemon, use_cases=uses, clock=clock, demo=api_key is None, sole=sole)
+
+
+def _lock(stack: AsyncExitStack, settings: Settings) -> bool:
+    """On SQLite, hold the database file's lock (one daemon per database); True then."""
+    path = sqlite_path(check_url(settings.database.url))
+    if path is None:
+        return False
+    require_file(settings.database.url, create=False)
+    stack.enter_context(single_daemon(path))
+    return True
+
+
+async def _mavera(
+    stack: AsyncExitStack, settings: Settings, api_key: ApiKey | None
+) -> tuple[str, ApiKey]:
+    """Where Mavera is, and the key: the configured ones, or without a key (demo mode) a
+    local simulator's."""
+    if api_key is not None:
+        return settings.mavera.base_url, api_key
+    simulator = await stack.enter_async_context(running_simulator(demo_simulator(settings)))
+    log.warning(
+        "DEMO MODE: no MAVERA_API_KEY set; bots are SIMULATED by a local Mavera "
+        "simulator at %s. Nothing is sent to the real API.",
+        simulator.base_url,
+    )
+    return simulator.base_url, ApiKey(demo_key())
 
 
 def demo_simulator(settings: Settings) -> SimulatorSettings:

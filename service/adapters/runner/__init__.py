@@ -3,7 +3,7 @@ what each of them does (``passes``)."""
 
 from __future__ import annotations
 
-from service.adapters.runner.passes import RunnerSettings
+from service.adapters.runner.passes import Parts, RunnerSettings
 from service.adapters.runner.scheduler import QuietSkips, Runner
 
-__all__ = ["QuietSkips", "Runner", "RunnerSettings"]
+__all__ = ["Parts", "QuietSkips", "Runner", "RunnerSettings"]

@@ -19,12 +19,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from service.adapters.alerting import Alerts
-from service.adapters.runner.passes import Job, Parts, Passes, RunnerSettings, Step
-from service.core.ports import Clock, DispatchStore, Leases
-from service.usecases.dispatch import Dispatcher
-from service.usecases.replan import Replanner
-from service.usecases.sync_calendars import CalendarSync, SyncReport
-from service.usecases.track import Tracker
+from service.adapters.runner.passes import Job, Parts, Passes, RunnerSettings
+from service.core.ports import Clock
+from service.usecases.sync_calendars import SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -48,32 +45,13 @@ def _scheduler_log() -> logging.Logger:
 
 class Runner:
     def __init__(
-        self,
-        *,
-        dispatcher: Dispatcher,
-        tracker: Tracker,
-        replanner: Replanner,
-        store: DispatchStore,
-        leases: Leases,
-        clock: Clock,
-        settings: RunnerSettings,
-        alerts: Alerts,
-        syncer: CalendarSync | None = None,
-        database_check: Step | None = None,
+        self, parts: Parts, *, clock: Clock, alerts: Alerts, settings: RunnerSettings
     ) -> None:
-        parts = Parts(
-            dispatcher=dispatcher,
-            tracker=tracker,
-            replanner=replanner,
-            store=store,
-            leases=leases,
-            syncer=syncer,
-            database_check=database_check,
-        )
+        """Runs the passes over ``parts``; timers plant from ``parts.store``."""
         self._passes = Passes(
             parts, clock=clock, alerts=alerts, settings=settings, after_dispatch=self._plant_timers
         )
-        self._store = store
+        self._store = parts.store
         self._alerts = alerts
         self._clock = clock
         self._settings = settings
