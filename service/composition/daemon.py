@@ -1,9 +1,8 @@
-"""The daemon's parts: its resources opened in order (and closed in reverse), and every
-object of a running daemon built on them."""
+"""The daemon's objects, built on resources the caller opened: the Mavera client and the
+request budget, the stores, the use cases the runner drives, and the runner."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -15,10 +14,7 @@ from service.adapters.feeds.parsing import Parser, ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
 from service.adapters.runner import Parts, Runner
-from service.adapters.sql.availability import (
-    SqliteFileCheck,
-    database_problem,
-)
+from service.adapters.sql.availability import SqliteFileCheck, database_problem
 from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.engine import is_sqlite, sqlite_path
@@ -37,11 +33,11 @@ from service.usecases.replan import Replanner
 from service.usecases.sync_calendars import CalendarSync, SyncSettings
 from service.usecases.track import Tracker
 
-log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Daemon:
+    """A daemon's objects: what tests drive and the daemon starts (the runner)."""
+
     engine: AsyncEngine
     alerts: Alerts
     budget: RequestBudget

@@ -31,6 +31,8 @@ from service.usecases.sync_calendars import CalendarSync, fetch
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UseCases:
+    """Every use case a command may call, on one set of resources."""
+
     clock: Clock
     meetings: SqlMeetingStore
     """Meetings to list and explain (reads only)."""
