@@ -165,7 +165,7 @@ def preview(
 
     async def of_calendar() -> list[dict[str, Any]]:
         async with open_use_cases(settings) as uses:
-            return await uses.preview(source, owner_email=owner, start=begin, end=finish)
+            return await uses.preview_calendar(source, owner_email=owner, start=begin, end=finish)
 
     try:
         if Path(source).is_file():  # a file named on the command line needs no database

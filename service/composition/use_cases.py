@@ -43,7 +43,9 @@ class UseCases:
     forecast: PlanForecast
     calendars: Calendars
     sync: CalendarSync
-    preview: PreviewCalendar
+    preview_feed: PreviewFeed
+    """What the rules would record from a feed's bytes."""
+    preview_calendar: PreviewCalendar
 
 
 def use_cases(
@@ -59,6 +61,7 @@ def use_cases(
     meetings = SqlMeetingStore(engine)
     override = OverrideMeeting(meetings=meetings, clock=clock, freeze=freeze)
     calendars = SqlCalendarStore(engine)
+    feed = preview_feed(settings, clock)
     return UseCases(
         clock=clock,
         meetings=meetings,
@@ -77,10 +80,11 @@ def use_cases(
             freeze=freeze,
         ),
         sync=make_calendar_sync(settings, engine, feeds, clock, parser),
-        preview=PreviewCalendar(
+        preview_feed=feed,
+        preview_calendar=PreviewCalendar(
             calendars=calendars,
             fetch=partial(fetch, session=feeds, settings=parts.fetch_settings(settings)),
-            feed=preview_feed(settings, clock),
+            feed=feed,
         ),
     )
 
