@@ -1,5 +1,5 @@
 """Alerts: the process's conditions, logged when they start, while they last and when they
-clear; shared by the runner's passes, the Mavera client and the replanner (``assembly``
+clear; shared by the runner's passes, the Mavera client and the replanner (the composition root
 builds the one instance).
 
 A failing pass is either an outage (the database: one ``ALERT``, no traceback) or a bug (one
