@@ -7,16 +7,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from service.core.model import (
-    Bot,
-    Claim,
-    ClaimBatch,
-    Intent,
-    Observed,
-    Recorded,
-    RemoteBot,
-    RemotePage,
-)
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent, Recorded
+from service.core.model import Bot, Observed, RemoteBot, RemotePage
 
 
 class Clock(Protocol):

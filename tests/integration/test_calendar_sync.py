@@ -25,7 +25,8 @@ from service.assembly import (
     read_settings,
 )
 from service.config import Settings
-from service.core.model import Calendar, CalendarKind, DispatchState, MeetingView
+from service.core.dispatch.states import DispatchState
+from service.core.model import Calendar, CalendarKind, MeetingView
 from service.core.sourcing import Sourced
 from service.credentials import ApiKey
 from service.simulator import RunningSimulator, running_simulator

@@ -15,7 +15,8 @@ from service.app import import_rows
 from service.assembly import Daemon, build_daemon
 from service.cli.views import explanation
 from service.config import Settings
-from service.core.model import BotStatus, DispatchState, MeetingView, RemoteBot
+from service.core.dispatch.states import DispatchState
+from service.core.model import BotStatus, MeetingView, RemoteBot
 from service.core.ports import BotApi
 from service.core.timestamps import utc_iso
 from service.credentials import ApiKey

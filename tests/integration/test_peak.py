@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.app import import_rows
 from service.assembly import Daemon, build_daemon
 from service.config import Settings
-from service.core.model import DispatchState
+from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
 from service.credentials import ApiKey
 from service.simulator import Durations, RunningSimulator, Simulator, running_simulator
