@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.feeds.fetch import feed_session
-from service.adapters.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
+from service.adapters.feeds.parsing import ThreadParser, make_parser
 from service.adapters.feeds.workers import WorkerDied
 from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.assembly import (
@@ -25,7 +25,9 @@ from service.assembly import (
     read_settings,
 )
 from service.config import Settings
+from service.core.feed_reading import FeedJob
 from service.core.model import Calendar, CalendarKind, DispatchState, MeetingView
+from service.core.ports import FeedParser
 from service.core.sourcing import Sourced
 from service.credentials import ApiKey
 from service.simulator import RunningSimulator, running_simulator
@@ -91,7 +93,7 @@ async def world(
     engine: AsyncEngine,
     clock: FakeClock,
     settings: Settings = SETTINGS,
-    parser: Parser | None = None,
+    parser: FeedParser | None = None,
     resolver: FakeResolver | None = None,
 ) -> AsyncIterator[World]:
     async with (
@@ -332,7 +334,7 @@ async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
 
 def test_sync_settings_refuse_fewer_than_one_calendar_at_a_time() -> None:
     with pytest.raises(ValueError, match="parallel must be at least 1, not 0"):
-        SyncSettings(read=read_settings(SETTINGS), fetch=fetch_settings(SETTINGS), parallel=0)
+        SyncSettings(read=read_settings(SETTINGS), parallel=0)
 
 
 async def test_a_feed_name_that_resolves_to_a_private_address_is_recorded_as_such(
