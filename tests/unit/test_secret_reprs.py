@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.core import model
 from service.config import Settings
+from service.core import model
 from service.logging_setup import QUIET_LOGGERS, configure_logging
 
 SECRET_FIELDS = {"meeting_url", "location"}
