@@ -13,17 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
 from service.adapters.feeds.fetch import feed_session
-from service.adapters.feeds.parsing import make_parser, read_feed
+from service.adapters.feeds.parsing import make_parser
 from service.adapters.sql.availability import require_file, store_errors
 from service.adapters.sql.engine import check_url, make_engine, sqlite_path
 from service.adapters.sql.file_lock import single_daemon
 from service.adapters.sql.schema import ensure_at_head
-from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
+from service.adapters.sql.source_store import SqlSourceStore
 from service.assembly import Daemon, build_daemon, fetch_settings, read_settings, timing
 from service.config import Settings
+from service.core.feed_reading import read_feed
 from service.core.json_meetings import JSON_SOURCE, parse_rows, plan
 from service.core.ports import Clock
-from service.core.sourcing import judged
+from service.core.sourcing import ApplyCounts, judged
 from service.credentials import ApiKey
 from service.demo import demo_key, demo_rows
 from service.simulator import OutcomeMix, SimulatorSettings, running_simulator

@@ -12,9 +12,9 @@ from datetime import timedelta
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.alerting import Alerts
-from service.adapters.feeds.fetch import FetchSettings
-from service.adapters.feeds.parsing import Parser, ReadSettings, ThreadParser
+from service.adapters.alerting import LoggingAlerts
+from service.adapters.feeds.fetch import FetchSettings, HttpFeedFetcher
+from service.adapters.feeds.parsing import ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
 from service.adapters.runner import Runner, RunnerSettings
@@ -29,9 +29,10 @@ from service.adapters.sql.shared_budget import SqlBudget, key_id
 from service.adapters.sql.source_store import SqlSourceStore
 from service.adapters.sql.tracking_store import SqlTrackingStore
 from service.config import Settings
+from service.core.feed_reading import ReadSettings
 from service.core.ics import FeedLimits
 from service.core.polling import PollingPolicy
-from service.core.ports import Clock, RequestBudget
+from service.core.ports import Alerts, Clock, FeedParser, RequestBudget
 from service.core.timing import Timing
 from service.credentials import ApiKey
 from service.usecases.dispatch import Dispatcher, DispatchSettings
@@ -93,7 +94,7 @@ def make_replanner(
         store=SqlPlanStore(engine),
         budget=budget,
         clock=clock,
-        alerts=alerts or Alerts(clock=clock),
+        alerts=alerts or LoggingAlerts(clock=clock),
         settings=ReplanSettings(
             policy=settings.planner.policy,
             min_lead=settings.planner.min_lead,
@@ -115,18 +116,17 @@ def make_calendar_sync(
     engine: AsyncEngine,
     session: aiohttp.ClientSession,
     clock: Clock,
-    parser: Parser | None = None,
+    parser: FeedParser | None = None,
 ) -> CalendarSync:
     """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
     parser = parser if parser is not None else ThreadParser()
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
         sources=SqlSourceStore(engine, freeze=settings.scheduler.freeze),
-        session=session,
+        fetcher=HttpFeedFetcher(session, fetch_settings(settings)),
         clock=clock,
         settings=SyncSettings(
             read=read_settings(settings),
-            fetch=fetch_settings(settings),
             parallel=parser.parallel,
         ),
         parser=parser,
@@ -183,10 +183,10 @@ async def build_daemon(
     base_url: str,
     clock: Clock,
     feed_session: aiohttp.ClientSession | None = None,
-    parser: Parser | None = None,
+    parser: FeedParser | None = None,
 ) -> Daemon:
     """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
-    alerts = Alerts(
+    alerts = LoggingAlerts(
         clock=clock, repeat_every=settings.logging.alert_repeat, database_problem=database_problem
     )
     budget = await make_budget(settings, engine, api_key, clock)

@@ -7,8 +7,9 @@ from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
+from service.adapters.sql.source_store import SqlSourceStore
 from service.core.model import MeetingInput, Platform
+from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
 _ids = count(1)

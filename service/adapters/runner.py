@@ -13,12 +13,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from service.adapters.alerting import Alerts
-from service.core.ports import Clock, DispatchStore
+from service.core.ports import Alerts, Clock, DispatchStore, Leases
 from service.usecases.dispatch import Dispatcher
 from service.usecases.replan import Replanner
 from service.usecases.sync_calendars import CalendarSync
@@ -36,18 +35,6 @@ class QuietSkips(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "maximum number of running instances" not in str(record.msg)
-
-
-class Leases(Protocol):
-    holder: str
-
-    async def hold(self, name: str, *, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew the named lease; False while another holder's lease is live."""
-        ...
-
-    async def release(self, name: str) -> None:
-        """Give the lease up at once."""
-        ...
 
 
 def _scheduler_log() -> logging.Logger:

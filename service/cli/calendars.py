@@ -110,8 +110,9 @@ def list_(settings: Settings, as_json: bool) -> None:
 def remove(settings: Settings, name: str) -> None:
     """Remove a calendar; meetings it alone brought in no longer get a bot."""
     from service.adapters.sql.calendar_store import SqlCalendarStore
-    from service.adapters.sql.source_store import SqlSourceStore, Window
+    from service.adapters.sql.source_store import SqlSourceStore
     from service.app import open_engine
+    from service.core.sourcing import Window
 
     async def main() -> int:
         async with open_engine(settings) as engine:
@@ -212,8 +213,8 @@ def _when(option: str, text: str) -> datetime:
 async def _preview(
     settings: Settings, source: str, start: datetime, end: datetime, owner: str | None
 ) -> list[dict[str, Any]]:
-    from service.adapters.feeds.parsing import parse_here
     from service.assembly import feed_limits
+    from service.core.feed_reading import parse_here
     from service.core.sourcing import skipped
     from service.usecases.preview import preview as preview_rows
     from service.usecases.sync_calendars import log_skipped

@@ -40,6 +40,19 @@ class MeetingNotFound(ServiceError, LookupError):
         super().__init__(f"no meeting with id {meeting_id}")
 
 
+class CalendarNotFound(InputError, LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"calendar {name!r}", "no such calendar (see `autojoin calendars list`)")
+
+
+class FeedUnreadable(ServiceError):
+    """A calendar's feed could not be read: not fetched, not a calendar, or its reader died.
+
+    Every subclass keeps the feed's address and content out of its message (both may hold
+    secrets), so the message can be shown and stored on the calendar as it is.
+    """
+
+
 class StoreLocked(ServiceError):
     """Another daemon already runs on this SQLite database."""
 
