@@ -128,3 +128,12 @@ class SendWindowPassed(MaveraNotSent):
 
 class MaveraOutcomeUnknown(MaveraError):
     """The request may have been carried out (timeout after sending, reset, 5xx)."""
+
+
+class InvalidTransition(ServiceError, ValueError):
+    """A dispatch event the state machine does not allow in the meeting's current state."""
+
+    def __init__(self, state: str, event: str) -> None:
+        self.state = state
+        self.event = event
+        super().__init__(f"dispatch event {event!r} is not allowed in state {state!r}")

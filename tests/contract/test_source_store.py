@@ -11,7 +11,9 @@ from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.adapters.sql.source_store import SqlSourceStore
 from service.adapters.sql.wishes import settle_wishes
-from service.core.model import DispatchState, MeetingView, Recorded, RemoteBot
+from service.core.dispatch.claims import Recorded
+from service.core.dispatch.states import DispatchState
+from service.core.model import MeetingView, RemoteBot
 from service.core.sourcing import Window
 from service.core.timing import PlannedMeeting
 from tests.conftest import T0

@@ -14,8 +14,9 @@ from service.adapters.feeds.parsing import ThreadParser, make_parser
 from service.adapters.feeds.workers import WorkerDied
 from service.assembly import read_settings
 from service.config import Settings
+from service.core.dispatch.states import DispatchState
 from service.core.feed_reading import FeedJob
-from service.core.model import CalendarKind, DispatchState
+from service.core.model import CalendarKind
 from service.core.sourcing import Sourced
 from service.usecases.sync_calendars import SyncSettings
 from tests.conftest import T0

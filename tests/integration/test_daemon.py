@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.app import import_rows
 from service.cli.views import explanation
 from service.config import Settings
-from service.core.model import BotStatus, DispatchState, RemoteBot
+from service.core.dispatch.states import DispatchState
+from service.core.model import BotStatus, RemoteBot
 from service.core.ports import BotApi
 from service.simulator import Faults
 from tests.conftest import T0

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.app import import_rows
 from service.assembly import Daemon
-from service.core.model import DispatchState, RemoteBot, RemotePage
+from service.core.dispatch.states import DispatchState
+from service.core.model import RemoteBot, RemotePage
 from service.core.ports import BotApi
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.app import import_rows
 from service.assembly import Daemon
 from service.config import Settings
-from service.core.model import DispatchState
+from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
 from service.simulator import Durations, Simulator
 from tests.conftest import T0

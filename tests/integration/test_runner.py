@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.clock import SystemClock
 from service.app import import_rows
 from service.config import Settings
-from service.core.model import DispatchState
+from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
 from tests.integration.world import world
 

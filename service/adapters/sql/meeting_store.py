@@ -25,11 +25,11 @@ from service.adapters.sql.tables import (
     meetings,
 )
 from service.adapters.sql.wishes import settle_wishes
+from service.core.dispatch.decisions import OVERRIDES
 from service.core.errors import MeetingNotFound
 from service.core.model import MeetingView
 
 CHUNK = 400
-OVERRIDES = ("record", "skip")
 
 
 class SqlMeetingStore:

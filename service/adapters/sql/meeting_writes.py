@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.events import note
 from service.adapters.sql.tables import meeting_events, meetings
-from service.core.model import DispatchState
+from service.core.dispatch.decisions import follows_new_times
+from service.core.dispatch.states import DispatchState, initial_state
 from service.core.redaction import redact_meeting_url
 from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting
@@ -83,9 +84,7 @@ def _new_meeting(item: PlannedMeeting, now: datetime) -> dict[str, Any]:
         **_wish_values(item),
         "wanted": item.meeting.record,
         "decision_reason": item.meeting.reason,
-        "dispatch_state": (
-            DispatchState.WAITING if item.meeting.record else DispatchState.SKIPPED
-        ).value,
+        "dispatch_state": initial_state(wanted=item.meeting.record).value,
         "dispatch_at": item.times.dispatch_at,
         "created_at": now,
         "updated_at": now,
@@ -109,7 +108,7 @@ async def update_meeting(
     if not changes:
         counts.unchanged += 1
         return
-    if row["dispatch_state"] == DispatchState.WAITING:
+    if follows_new_times(DispatchState(row["dispatch_state"])):
         changes["dispatch_at"] = item.times.dispatch_at
     changes["updated_at"] = now
     await conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(changes))

@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from service.core.model import Claim, ClaimBatch, Intent, Recorded, RemoteBot
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent, Recorded
+from service.core.model import RemoteBot
 from service.core.planner import Job
 
 
