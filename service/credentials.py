@@ -1,40 +1,16 @@
-"""The Mavera API key: read from the environment or a file, never printed."""
+"""Loading the Mavera API key from the environment or a file; the key itself is a core value
+that is never printed (``core.api_key``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
 
+from service.core.api_key import KEY_ENV, ApiKey
 from service.core.errors import ConfigError
 
-KEY_ENV = "MAVERA_API_KEY"
 KEY_FILE_ENV = "MAVERA_API_KEY_FILE"
-
-
-class ApiKey:
-    """A secret whose ``repr`` and ``str`` never show it; only ``reveal()`` does."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        value = value.strip()
-        if not value or any(ch.isspace() for ch in value):
-            raise ConfigError(KEY_ENV, "the API key is empty or contains whitespace")
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "ApiKey(<redacted>)"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ApiKey) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
+__all__ = ["KEY_ENV", "KEY_FILE_ENV", "ApiKey", "load_api_key"]
 
 
 def load_api_key(environ: Mapping[str, str], key_file: Path | None) -> ApiKey | None:

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
+from service.adapters.sql.source_store import SqlSourceStore
 from service.composition import import_meetings
 from service.config import Settings
 from service.core.model import MeetingInput, Platform
 from service.core.ports import Clock
+from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
 _ids = count(1)

@@ -1,6 +1,6 @@
-"""Alerts: the process's conditions, logged when they start, while they last and when they
-clear; shared by the runner's passes, the Mavera client and the replanner (the composition root
-builds the one instance).
+"""LoggingAlerts (the ``Alerts`` port): the process's conditions, logged when they start,
+while they last and when they clear; shared by the runner's passes, the Mavera client and the
+replanner (the composition root builds the one instance).
 
 A failing pass is either an outage (the database: one ``ALERT``, no traceback) or a bug (one
 ``ALERT`` with its traceback per distinct error, at most every ``repeat_every``). A failed
@@ -34,7 +34,7 @@ def _never(_exc: BaseException) -> str | None:
     return None
 
 
-class Alerts:
+class LoggingAlerts:
     def __init__(
         self,
         *,

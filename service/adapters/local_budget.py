@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from service.core.errors import SendWindowPassed
 from service.core.ports import Clock, Purpose
-from service.core.sliding_window import SlidingWindow
+from service.core.sliding_window import WINDOW, SlidingWindow, read_limit
 
 log = logging.getLogger(__name__)
-
-# Our clock and the server's differ by network delay: keep each send in our log a little
-# longer than the server does, so a request never lands just before an old one expires there.
-WINDOW = timedelta(seconds=61)
-
-
-def read_limit(limit: int, share: float) -> int:
-    return max(1, int(limit * share))
 
 
 class LocalBudget:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.alerting import Alerts
-from service.adapters.feeds.parsing import Parser, ThreadParser
+from service.adapters.alerting import LoggingAlerts
+from service.adapters.feeds.fetch import HttpFeedFetcher
+from service.adapters.feeds.parsing import ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
 from service.adapters.runner import Parts, Runner
@@ -26,7 +27,7 @@ from service.adapters.sql.source_store import SqlSourceStore
 from service.adapters.sql.tracking_store import SqlTrackingStore
 from service.composition import settings as parts
 from service.config import Settings
-from service.core.ports import Clock, RequestBudget
+from service.core.ports import Alerts, Clock, FeedParser, RequestBudget
 from service.credentials import ApiKey
 from service.usecases.dispatch import Dispatcher
 from service.usecases.replan import Replanner
@@ -59,10 +60,10 @@ async def build_daemon(
     base_url: str,
     clock: Clock,
     feed_session: aiohttp.ClientSession | None = None,
-    parser: Parser | None = None,
+    parser: FeedParser | None = None,
 ) -> Daemon:
     """The daemon's objects; with a ``feed_session`` it also syncs calendars."""
-    alerts = Alerts(
+    alerts = LoggingAlerts(
         clock=clock, repeat_every=settings.logging.alert_repeat, database_problem=database_problem
     )
     budget = await make_budget(settings, engine, api_key, clock)
@@ -148,7 +149,7 @@ def make_replanner(
         store=SqlPlanStore(engine),
         budget=budget,
         clock=clock,
-        alerts=alerts or Alerts(clock=clock),
+        alerts=alerts or LoggingAlerts(clock=clock),
         settings=parts.replan_settings(settings),
     )
 
@@ -158,22 +159,27 @@ def make_calendar_sync(
     engine: AsyncEngine,
     session: aiohttp.ClientSession,
     clock: Clock,
-    parser: Parser | None = None,
+    parser: FeedParser | None = None,
 ) -> CalendarSync:
     """The calendar sync; without a ``parser``, feeds are parsed in a thread."""
     parser = parser if parser is not None else ThreadParser()
     return CalendarSync(
         calendars=SqlCalendarStore(engine),
         sources=source_store(settings, engine),
-        session=session,
+        fetcher=feed_fetcher(settings, session),
         clock=clock,
         settings=SyncSettings(
             read=parts.read_settings(settings),
-            fetch=parts.fetch_settings(settings),
             parallel=parser.parallel,
         ),
         parser=parser,
     )
+
+
+def feed_fetcher(settings: Settings, session: aiohttp.ClientSession) -> HttpFeedFetcher:
+    """Feeds from their URLs through ``session`` (see ``feed_session``), and from files,
+    under the configured limits: a sync's and a calendar preview's."""
+    return HttpFeedFetcher(session, parts.fetch_settings(settings))
 
 
 def source_store(settings: Settings, engine: AsyncEngine) -> SqlSourceStore:

@@ -12,9 +12,9 @@ import uuid
 from datetime import timedelta
 
 from service.adapters.feeds.fetch import FetchSettings
-from service.adapters.feeds.parsing import ReadSettings
 from service.adapters.runner import RunnerSettings
 from service.config import Settings
+from service.core.feed_reading import ReadSettings
 from service.core.ics import FeedLimits
 from service.core.polling import PollingPolicy
 from service.core.timing import Timing

@@ -4,20 +4,24 @@ on resources opened for the command or held by the running daemon."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
-from service.adapters.feeds.parsing import Parser, ThreadParser
+from service.adapters.feeds.parsing import ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.composition import settings as parts
-from service.composition.daemon import make_calendar_sync, make_replanner, source_store
+from service.composition.daemon import (
+    feed_fetcher,
+    make_calendar_sync,
+    make_replanner,
+    source_store,
+)
 from service.config import Settings
-from service.core.ports import Clock
+from service.core.ports import Clock, FeedParser
 from service.usecases.calendars import Calendars
 from service.usecases.cancel_bot import CancelBot
 from service.usecases.forecast import PlanForecast
@@ -26,7 +30,7 @@ from service.usecases.override import OverrideMeeting
 from service.usecases.preview import PreviewCalendar, PreviewFeed
 from service.usecases.replan import Replanner
 from service.usecases.retry_dispatch import RetryDispatch
-from service.usecases.sync_calendars import CalendarSync, fetch
+from service.usecases.sync_calendars import CalendarSync
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,7 +58,7 @@ def use_cases(
     engine: AsyncEngine,
     clock: Clock,
     feeds: aiohttp.ClientSession,
-    parser: Parser,
+    parser: FeedParser,
 ) -> UseCases:
     """The use cases on resources the caller holds (and closes): the daemon's, for one."""
     freeze = settings.scheduler.freeze
@@ -83,14 +87,14 @@ def use_cases(
         preview_feed=feed,
         preview_calendar=PreviewCalendar(
             calendars=calendars,
-            fetch=partial(fetch, session=feeds, settings=parts.fetch_settings(settings)),
+            fetcher=feed_fetcher(settings, feeds),
             feed=feed,
         ),
     )
 
 
 def import_meetings(
-    settings: Settings, engine: AsyncEngine, clock: Clock, parser: Parser | None = None
+    settings: Settings, engine: AsyncEngine, clock: Clock, parser: FeedParser | None = None
 ) -> ImportMeetings:
     """The import; without a ``parser``, .ics files are parsed in a thread."""
     return ImportMeetings(

@@ -51,6 +51,19 @@ class DispatchNotFailed(ServiceError, ValueError):
         )
 
 
+class CalendarNotFound(InputError, LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"calendar {name!r}", "no such calendar (see `autojoin calendars list`)")
+
+
+class FeedUnreadable(ServiceError):
+    """A calendar's feed could not be read: not fetched, not a calendar, or its reader died.
+
+    Every subclass keeps the feed's address and content out of its message (both may hold
+    secrets), so the message can be shown and stored on the calendar as it is.
+    """
+
+
 class StoreLocked(ServiceError):
     """Another daemon already runs on this SQLite database."""
 
@@ -126,3 +139,12 @@ class SendWindowPassed(MaveraNotSent):
 
 class MaveraOutcomeUnknown(MaveraError):
     """The request may have been carried out (timeout after sending, reset, 5xx)."""
+
+
+class InvalidTransition(ServiceError, ValueError):
+    """A dispatch event the state machine does not allow in the meeting's current state."""
+
+    def __init__(self, state: str, event: str) -> None:
+        self.state = state
+        self.event = event
+        super().__init__(f"dispatch event {event!r} is not allowed in state {state!r}")

@@ -1,4 +1,5 @@
-"""Domain values: meetings, bots, their states; frozen dataclasses with no IO."""
+"""Domain values: meetings, bots and their statuses, sources, calendars; frozen dataclasses with
+no IO (the dispatch state machine and the claim values live in ``core.dispatch``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from service.core.dispatch.states import DispatchState
 from service.core.untrusted import EMAIL_LIMIT, SOURCE_KEY_LIMIT, TITLE_LIMIT, clean_key, clean_text
 
 
@@ -42,29 +44,6 @@ TERMINAL_STATUSES: frozenset[str] = frozenset(
         BotStatus.CANCELLED,
     }
 )
-
-
-class DispatchState(StrEnum):
-    """Where a meeting stands on the way to having exactly one bot.
-
-    waiting   -> no bot yet; a worker may claim it once ``dispatch_at`` has passed.
-    claimed   -> a worker committed the intent and holds a lease while it sends the create.
-    ambiguous -> a create may or may not have made a bot (timeout, 5xx, reset, dead worker);
-                 it must be reconciled against Mavera's list before any new create.
-    booked    -> the bot exists; its id is stored and its status is tracked.
-    stale     -> a bot is booked but no longer matches the meeting (moved, new link, cancelled,
-                 no longer wanted): it must be cancelled, and booked again if still wanted.
-    skipped   -> no bot is wanted (rules, manual override, cancelled) and none exists.
-    failed    -> the create was rejected for good, or the meeting could no longer be reached.
-    """
-
-    WAITING = "waiting"
-    CLAIMED = "claimed"
-    AMBIGUOUS = "ambiguous"
-    BOOKED = "booked"
-    STALE = "stale"
-    SKIPPED = "skipped"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,76 +122,6 @@ class Bot:
 
 # A bot's ``last_error_code`` after Mavera answered 404 for it (once: read again; twice: lost).
 NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Claim:
-    """A meeting a worker has won the right to act on, under a lease fenced by ``token``.
-
-    ``prior`` is the state it was claimed from. ``pending_bot`` is the active booking with no
-    known Mavera id, if one exists: after an ambiguous create it must be reconciled before
-    anything is sent again. ``booked_bot`` is the active bot of a stale meeting, to cancel.
-    """
-
-    meeting_id: int
-    token: str
-    title: str
-    meeting_url: str = field(repr=False)  # may carry a passcode
-    join_at: datetime
-    end_at: datetime
-    deadline: datetime
-    wanted: bool
-    prior: DispatchState
-    pending_bot: Bot | None
-    booked_bot: Bot | None = None
-    lease_until: datetime | None = None
-
-    @property
-    def reconcile(self) -> bool:
-        return self.prior is DispatchState.AMBIGUOUS and self.pending_bot is not None
-
-    @property
-    def change(self) -> bool:
-        return self.prior is DispatchState.STALE and self.booked_bot is not None
-
-
-class Recorded(StrEnum):
-    """What became of a bot Mavera created, once its answer was written down.
-
-    stored    -> it is the meeting's bot (written now, or already there: adopted by another).
-    duplicate -> the booking holds another bot: this one is recorded as a duplicate and must
-                 be cancelled (the store will never hand it to anyone).
-    disowned  -> another worker already recorded it as a duplicate and is cancelling it:
-                 the meeting is reconciled again.
-    """
-
-    STORED = "stored"
-    DUPLICATE = "duplicate"
-    DISOWNED = "disowned"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Intent:
-    """The committed intent to send one create: written before the request leaves."""
-
-    claim: Claim
-    bot_id: int
-    meeting_url: str = field(repr=False)  # may carry a passcode
-    join_at: datetime
-    attempt: int
-    requested_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClaimBatch:
-    """What one claim pass produced: intents ready to send (already committed), claims that
-    must be reconciled first, stale bookings to cancel first, and meetings given up because
-    they are over."""
-
-    intents: tuple[Intent, ...] = ()
-    reconcile: tuple[Claim, ...] = ()
-    changes: tuple[Claim, ...] = ()
-    given_up: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,9 +1,19 @@
-"""SlidingWindow: a pure log of request times, the same algorithm Mavera documents."""
+"""SlidingWindow: a pure log of request times, the same algorithm Mavera documents; the
+window every request budget counts in, and the reads' share of it."""
 
 from __future__ import annotations
 
 from collections import deque
 from datetime import datetime, timedelta
+
+# Our clock and the server's differ by network delay: keep each send in our log a little
+# longer than the server does, so a request never lands just before an old one expires there.
+WINDOW = timedelta(seconds=61)
+
+
+def read_limit(limit: int, share: float) -> int:
+    """How many of ``limit`` requests a window may spend on reads (at least one)."""
+    return max(1, int(limit * share))
 
 
 class SlidingWindow:

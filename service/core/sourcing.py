@@ -1,10 +1,11 @@
-"""Sourcing: calendar occurrences become meetings with their rule decisions (pure)."""
+"""Sourcing: calendar occurrences become meetings with their rule decisions (pure), and what
+applying one source's meetings to the store covers and changed (``Window``, ``ApplyCounts``)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from service.core.ics import Feed, Occurrence
@@ -164,3 +165,33 @@ def judged(meeting: MeetingInput, *, rules: RecordingRules, now: datetime) -> Me
         reason=str(verdict.reason) if verdict.reason is not None else None,
         explanation=explain(verdict),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """Where a fetch is complete: an occurrence missing here is gone, not just out of view."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(slots=True)
+class ApplyCounts:
+    """What applying one source's meetings changed; the store fills it in as it goes."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    gone: int = 0
+    rows_written: int = 0
+    touched: set[int] = field(default_factory=set)
+    changed: set[int] = field(default_factory=set)
+    # Meetings this apply created, and how many source rows it gave each.
+    created: set[int] = field(default_factory=set)
+    sourced: Counter[int] = field(default_factory=Counter)
+
+    def to_settle(self) -> set[int]:
+        """Touched meetings whose wish may differ from their row. A meeting created here
+        with one source row was written as that source decided: nothing to settle."""
+        settled = {key for key in self.created if self.sourced[key] == 1}
+        return self.touched - settled

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from service.core.model import DispatchState, MeetingInput
+from service.core.model import MeetingInput
 from service.core.planner import comfortable_at
 
 
@@ -63,50 +63,6 @@ def dispatch_verdict(*, join_at: datetime, end_at: datetime, now: datetime) -> V
     return Verdict.ON_TIME if now <= join_at else Verdict.LATE
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Wish:
-    """What the meeting wants now, against what its booked bot (if any) was sent."""
-
-    wanted: bool
-    join_at: datetime
-    meeting_url: str
-    changed: bool
-    booked_join_at: datetime | None = None
-    booked_url: str | None = None
-
-
 def frozen(booked_join_at: datetime | None, *, now: datetime, freeze: timedelta) -> bool:
     """Inside the freeze window before the join, a booked bot is left alone."""
     return booked_join_at is not None and now >= booked_join_at - freeze
-
-
-def next_state(
-    state: DispatchState, wish: Wish, *, now: datetime, freeze: timedelta
-) -> DispatchState:
-    """Where a meeting goes after its wish changed (sync, import, override).
-
-    Claimed and ambiguous meetings are in flight and settle first; a failed meeting is only
-    tried again when what it asks for changed; a booked bot that no longer fits becomes
-    stale (to cancel, and re-book if still wanted) unless it is inside the freeze window.
-    """
-    if state in (DispatchState.CLAIMED, DispatchState.AMBIGUOUS):
-        return state
-    if state in (DispatchState.BOOKED, DispatchState.STALE):
-        return _booked_next(wish, now=now, freeze=freeze)
-    if not wish.wanted:
-        return DispatchState.SKIPPED
-    if state is DispatchState.FAILED and not wish.changed:
-        return state
-    return DispatchState.WAITING
-
-
-def booked_matches(wish: Wish) -> bool:
-    """The booked bot joins the wanted call at the wanted time."""
-    return wish.booked_join_at == wish.join_at and wish.booked_url == wish.meeting_url
-
-
-def _booked_next(wish: Wish, *, now: datetime, freeze: timedelta) -> DispatchState:
-    fits = wish.wanted and booked_matches(wish)
-    if fits or frozen(wish.booked_join_at, now=now, freeze=freeze):
-        return DispatchState.BOOKED
-    return DispatchState.STALE

@@ -10,11 +10,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Final
 
-from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.core.errors import InputError
 from service.core.feed_urls import FeedUrlRefused, check_url
 from service.core.model import Calendar, CalendarKind
-from service.core.ports import Clock
+from service.core.ports import CalendarStore, Clock
 from service.core.untrusted import UNSAFE, clean_email
 
 NAME_LIMIT: Final = 200
@@ -37,7 +36,7 @@ class Calendars:
     def __init__(
         self,
         *,
-        store: SqlCalendarStore,
+        store: CalendarStore,
         clock: Clock,
         interval: timedelta,
         allow_private: bool,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from service.core.model import DispatchState, MeetingView
+from service.core.dispatch.states import DispatchState
+from service.core.model import MeetingView
 from service.usecases.override import OverrideMeeting
 
 

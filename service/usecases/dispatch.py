@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.core.conditions import request_log_level
+from service.core.dispatch.claims import Claim, Intent, Recorded
 from service.core.errors import (
     MaveraError,
     MaveraNotSent,
@@ -19,7 +20,7 @@ from service.core.errors import (
     MaveraUnauthorized,
 )
 from service.core.matching import ListScan, match_key
-from service.core.model import Claim, Intent, Recorded, RemoteBot
+from service.core.model import RemoteBot
 from service.core.polling import PollingPolicy, next_check_at
 from service.core.ports import BotApi, Clock, DispatchStore, RequestBudget
 from service.usecases.rebook import rebook

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.core.planner import Policy
+from service.core.ports import MeetingStore
 from service.usecases.replan import Replanner
 
 
@@ -32,7 +32,7 @@ class Forecast:
 
 
 class PlanForecast:
-    def __init__(self, *, replanner: Replanner, meetings: SqlMeetingStore) -> None:
+    def __init__(self, *, replanner: Replanner, meetings: MeetingStore) -> None:
         self._replanner = replanner
         self._meetings = meetings
 

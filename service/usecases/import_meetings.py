@@ -11,11 +11,10 @@ import asyncio
 from datetime import datetime
 from typing import Any, Final
 
-from service.adapters.feeds.parsing import Parser, ReadSettings
-from service.adapters.sql.source_store import ApplyCounts, SqlSourceStore
+from service.core.feed_reading import ReadSettings
 from service.core.json_meetings import JSON_SOURCE, parse_rows
-from service.core.ports import Clock
-from service.core.sourcing import SourcedMeeting, judged, planned
+from service.core.ports import Clock, FeedParser, SourceStore
+from service.core.sourcing import ApplyCounts, SourcedMeeting, judged, planned
 from service.core.untrusted import clean_key
 from service.usecases.sync_calendars import log_skipped
 
@@ -30,7 +29,7 @@ def file_source(name: str) -> str:
 
 class ImportMeetings:
     def __init__(
-        self, *, sources: SqlSourceStore, parser: Parser, clock: Clock, read: ReadSettings
+        self, *, sources: SourceStore, parser: FeedParser, clock: Clock, read: ReadSettings
     ) -> None:
         self._sources = sources
         self._parser = parser
@@ -54,7 +53,7 @@ class ImportMeetings:
         window; ``owner_email`` is whose calendar it is (for the rules on replies).
 
         :raises FeedError: the file is not a calendar, or over a limit (nothing is stored).
-        :raises WorkerDied: the parse worker reading it died.
+        :raises FeedUnreadable: the parse worker reading it died (``WorkerDied``).
         """
         now, source = self._clock.now(), file_source(name)
         read = await self._parser(

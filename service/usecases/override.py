@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Final
 
-from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.core.model import MeetingView
-from service.core.ports import Clock
-
-CHOICES: Final = ("record", "skip")
+from service.core.ports import Clock, MeetingStore
 
 
 class OverrideMeeting:
-    def __init__(self, *, meetings: SqlMeetingStore, clock: Clock, freeze: timedelta) -> None:
+    def __init__(self, *, meetings: MeetingStore, clock: Clock, freeze: timedelta) -> None:
         self._meetings = meetings
         self._clock = clock
         self._freeze = freeze
@@ -27,7 +23,7 @@ class OverrideMeeting:
         No choice beats a structural reason: a cancelled, vanished or finished meeting.
 
         :raises MeetingNotFound: no meeting has this id.
-        :raises ValueError: ``choice`` is none of ``CHOICES``.
+        :raises ValueError: ``choice`` is none of those (``decisions.OVERRIDES``).
         """
         return await self._meetings.set_override(
             meeting_id, choice, now=self._clock.now(), freeze=self._freeze

@@ -4,23 +4,19 @@ bytes or a stored calendar, touching neither the store's meetings nor the Mavera
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from service.adapters.feeds.fetch import Fetched
-from service.adapters.feeds.parsing import parse_here
-from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.core.errors import InputError
+from service.core.feed_reading import parse_here
 from service.core.ics import Feed, FeedLimits
-from service.core.model import Calendar
-from service.core.ports import Clock
+from service.core.ports import CalendarStore, Clock, FeedFetcher
 from service.core.redaction import redact_meeting_url
 from service.core.rules import RecordingRules
 from service.core.sourcing import judge, skipped
 from service.core.timestamps import utc_iso
-from service.usecases.sync_calendars import log_skipped
+from service.usecases.sync_calendars import fetch, log_skipped
 
 
 def preview(
@@ -101,12 +97,12 @@ class PreviewCalendar:
     def __init__(
         self,
         *,
-        calendars: SqlCalendarStore,
-        fetch: Callable[[Calendar], Awaitable[Fetched]],
+        calendars: CalendarStore,
+        fetcher: FeedFetcher,
         feed: PreviewFeed,
     ) -> None:
         self._calendars = calendars
-        self._fetch = fetch
+        self._fetcher = fetcher
         self._feed = feed
 
     async def __call__(
@@ -116,11 +112,11 @@ class PreviewCalendar:
         else the calendar's owner.
 
         :raises CalendarNotFound: no calendar is called ``name``.
-        :raises FeedFetchError: the feed could not be read.
+        :raises FeedUnreadable: the feed could not be read.
         :raises FeedError: the feed is not a calendar, or over a limit.
         """
         calendar = await self._calendars.get(name)
-        fetched = await self._fetch(replace(calendar, etag=None, last_modified=None))
+        fetched = await fetch(replace(calendar, etag=None, last_modified=None), self._fetcher)
         assert fetched.data is not None  # no validators were sent: the whole feed came
         owner = owner_email or calendar.owner_email
         return await self._feed(fetched.data, owner_email=owner, start=start, end=end)

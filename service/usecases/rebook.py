@@ -7,8 +7,8 @@ import logging
 from datetime import timedelta
 
 from service.core.bot_states import is_terminal
+from service.core.dispatch.claims import Claim, Intent
 from service.core.errors import MaveraError, MaveraNotFound, MaveraRejected
-from service.core.model import Claim, Intent
 from service.core.ports import BotApi, Clock, DispatchStore
 from service.core.timing import frozen
 

@@ -6,23 +6,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from service.adapters.alerting import Alerts
-from service.adapters.local_budget import WINDOW
 from service.core.conditions import PLAN_LATE
-from service.core.planner import Capacity, Job, Plan, PlanSettings, Policy, plan_dispatches
-from service.core.ports import Clock, RequestBudget
-
-
-class PlanStore(Protocol):
-    async def waiting(self) -> tuple[list[Job], dict[int, datetime]]:
-        """Meetings waiting for their create, and their current dispatch times."""
-        ...
-
-    async def reschedule(self, times: Mapping[int, datetime], *, now: datetime) -> int:
-        """Write new dispatch times to meetings that are still waiting."""
-        ...
+from service.core.planner import Capacity, Plan, PlanSettings, Policy, plan_dispatches
+from service.core.ports import Alerts, Clock, PlanStore, RequestBudget
+from service.core.sliding_window import WINDOW
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.core.model import MeetingView
-from service.core.ports import Clock
+from service.core.ports import Clock, MeetingStore
 
 
 class RetryDispatch:
-    def __init__(self, *, meetings: SqlMeetingStore, clock: Clock, freeze: timedelta) -> None:
+    def __init__(self, *, meetings: MeetingStore, clock: Clock, freeze: timedelta) -> None:
         self._meetings = meetings
         self._clock = clock
         self._freeze = freeze

@@ -13,33 +13,18 @@ import traceback
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiohttp
-
-from service.adapters.feeds.fetch import (
-    FeedFetchError,
-    Fetched,
-    FetchSettings,
-    fetch_url,
-    read_file,
-)
-from service.adapters.feeds.parsing import FeedJob, Parser, ReadSettings
-from service.adapters.feeds.workers import WorkerDied
-from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.adapters.sql.source_store import SqlSourceStore, Window
-from service.core.ics import FeedError
+from service.core.errors import FeedUnreadable
+from service.core.feed_reading import FeedJob, Fetched, ReadSettings
 from service.core.model import Calendar, CalendarKind
-from service.core.ports import Clock
-from service.core.sourcing import Skipped, Sourced, planned
+from service.core.ports import CalendarStore, Clock, FeedFetcher, FeedParser, SourceStore
+from service.core.sourcing import Skipped, Sourced, Window, planned
 
 log = logging.getLogger(__name__)
-# What reading a calendar is known to run into; their messages never hold the feed's URL.
-READ_ERRORS = (FeedFetchError, FeedError, WorkerDied)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SyncSettings:
     read: ReadSettings
-    fetch: FetchSettings
     # Calendars fetched and parsed at once; their meetings are stored one calendar at a time
     # (two calendars bringing the same call must not both create it).
     parallel: int = 4
@@ -66,16 +51,16 @@ class CalendarSync:
     def __init__(
         self,
         *,
-        calendars: SqlCalendarStore,
-        sources: SqlSourceStore,
-        session: aiohttp.ClientSession,
+        calendars: CalendarStore,
+        sources: SourceStore,
+        fetcher: FeedFetcher,
         clock: Clock,
         settings: SyncSettings,
-        parser: Parser,
+        parser: FeedParser,
     ) -> None:
         self._calendars = calendars
         self._sources = sources
-        self._session = session
+        self._fetcher = fetcher
         self._clock = clock
         self._settings = settings
         self._parse = parser
@@ -113,7 +98,7 @@ class CalendarSync:
             return await self._store(calendar, fetched, job, read)
 
     async def _read(self, calendar: Calendar) -> tuple[Fetched, FeedJob, Sourced | None]:
-        fetched = await fetch(calendar, self._session, self._settings.fetch)
+        fetched = await fetch(calendar, self._fetcher)
         job = self._settings.read.job(
             source=calendar.source, owner_email=calendar.owner_email, now=self._clock.now()
         )
@@ -122,7 +107,7 @@ class CalendarSync:
 
     async def _failed(self, calendar: Calendar, exc: Exception) -> SyncReport:
         error = failure(exc)
-        if isinstance(exc, READ_ERRORS):
+        if isinstance(exc, FeedUnreadable):
             log.warning("calendar %r: %s (its meetings are kept)", calendar.name, error)
         else:
             log.error(
@@ -174,24 +159,19 @@ class CalendarSync:
         )
 
 
-async def fetch(
-    calendar: Calendar, session: aiohttp.ClientSession, settings: FetchSettings
-) -> Fetched:
+async def fetch(calendar: Calendar, fetcher: FeedFetcher) -> Fetched:
+    """The calendar's feed, from its file or its URL, unless unchanged since the last sync."""
     if calendar.kind is CalendarKind.ICS_FILE:
-        return await read_file(calendar.location, etag=calendar.etag, max_bytes=settings.max_bytes)
-    return await fetch_url(
-        session,
-        calendar.location,
-        etag=calendar.etag,
-        last_modified=calendar.last_modified,
-        settings=settings,
+        return await fetcher.read_file(calendar.location, etag=calendar.etag)
+    return await fetcher.fetch_url(
+        calendar.location, etag=calendar.etag, last_modified=calendar.last_modified
     )
 
 
 def failure(exc: Exception) -> str:
     """The one line shown for a calendar that could not be read. Anything but the known
     errors may quote the feed's (secret) URL, so only its type is shown."""
-    if isinstance(exc, READ_ERRORS):
+    if isinstance(exc, FeedUnreadable):
         return str(exc)
     return (
         f"unexpected error while reading this calendar ({type(exc).__name__}); "

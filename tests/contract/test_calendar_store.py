@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.sql.calendar_store import CalendarNotFound, SqlCalendarStore
+from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.core.errors import DispatchNotFailed, MeetingNotFound
-from service.core.model import Calendar, CalendarKind, DispatchState
+from service.core.dispatch.states import DispatchState
+from service.core.errors import CalendarNotFound, DispatchNotFailed, MeetingNotFound
+from service.core.model import Calendar, CalendarKind
 from tests.conftest import T0
 from tests.contract.test_source_store import FREEZE, START, apply, book, occurrence
 

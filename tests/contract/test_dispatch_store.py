@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.adapters.sql.tables import bot_status_changes, bots
-from service.core.model import Claim, ClaimBatch, DispatchState, Recorded, RemoteBot
+from service.core.dispatch.claims import Claim, ClaimBatch, Recorded
+from service.core.dispatch.states import DispatchState
+from service.core.model import RemoteBot
 from tests.conftest import T0
 from tests.factories import planned, upsert
 

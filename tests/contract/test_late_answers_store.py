@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.adapters.sql.tables import bots
-from service.core.model import Claim, DispatchState, Intent, Recorded
+from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch.states import DispatchState
 from tests.conftest import T0
 from tests.contract.test_dispatch_store import DUE, LEASE, remote, seed, state_of
 from tests.factories import planned, upsert

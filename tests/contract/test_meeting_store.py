@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
+from service.core.dispatch.states import DispatchState
 from service.core.errors import MeetingNotFound
-from service.core.model import DispatchState
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned, upsert
 

@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.adapters.sql.source_store import SqlSourceStore, Window
+from service.adapters.sql.source_store import SqlSourceStore
 from service.adapters.sql.wishes import settle_wishes
-from service.core.model import DispatchState, MeetingView, Recorded, RemoteBot
+from service.core.dispatch.claims import Recorded
+from service.core.dispatch.states import DispatchState
+from service.core.model import MeetingView, RemoteBot
+from service.core.sourcing import Window
 from service.core.timing import PlannedMeeting
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned

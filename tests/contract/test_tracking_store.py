@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.adapters.sql.tracking_store import SqlTrackingStore
-from service.core.model import DispatchState, Observed, RemoteBot
+from service.core.dispatch.states import DispatchState
+from service.core.model import Observed, RemoteBot
 from tests.conftest import T0
 from tests.factories import planned, upsert
 

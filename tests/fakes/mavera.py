@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import aiohttp
 
+from service.adapters.alerting import LoggingAlerts
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
 from service.credentials import ApiKey
@@ -53,5 +54,6 @@ async def mavera(
             budget=budget,
             clock=clock,
             timeout=request_timeout,
+            alerts=LoggingAlerts(clock=clock),
         )
         yield Mavera(sim=sim, client=client, budget=budget, session=session)

@@ -3,37 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.feeds.fetch import feed_session
-from service.adapters.feeds.parsing import FeedJob, Parser, ThreadParser, make_parser
+from service.adapters.feeds.parsing import ThreadParser, make_parser
 from service.adapters.feeds.workers import WorkerDied
-from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.composition import (
-    Daemon,
-    build_daemon,
-    fetch_settings,
-    make_calendar_sync,
-    read_settings,
-)
+from service.composition import read_settings
 from service.config import Settings
-from service.core.model import Calendar, CalendarKind, DispatchState, MeetingView
+from service.core.dispatch.states import DispatchState
+from service.core.feed_reading import FeedJob
+from service.core.model import CalendarKind
 from service.core.sourcing import Sourced
-from service.credentials import ApiKey
-from service.simulator import RunningSimulator, running_simulator
-from service.usecases.sync_calendars import CalendarSync, SyncSettings
+from service.usecases.sync_calendars import SyncSettings
 from tests.conftest import T0
 from tests.fakes.clock import FakeClock
-from tests.fakes.feeds import Event, FakeResolver, FeedServer, feed_server, ics
-from tests.fakes.mavera import TEST_KEY, sim_settings
+from tests.fakes.feeds import Event, FakeResolver, ics
+from tests.integration.world import calendar_world
 
 SETTINGS = Settings.model_validate({"calendars": {"allow_private_addresses": True}})
 A_START = T0 + timedelta(hours=3)
@@ -58,70 +47,10 @@ class FailingParser:
         return await ThreadParser()(data, job)
 
 
-@dataclass(slots=True, kw_only=True)
-class World:
-    daemon: Daemon
-    sync: CalendarSync
-    feeds: FeedServer
-    sim: RunningSimulator
-    calendars: SqlCalendarStore
-    clock: FakeClock
-
-    async def add(self, name: str, path: str) -> Calendar:
-        return await self.calendars.add(
-            name=name,
-            kind=CalendarKind.ICS_URL,
-            location=self.feeds.url(path),
-            owner_email="jane@acme.example",
-            interval=timedelta(minutes=5),
-            now=self.clock.now(),
-        )
-
-    async def views(self) -> list[MeetingView]:
-        views = await self.daemon.meetings.views()
-        return [await self.daemon.meetings.view(v.meeting.id) for v in views]
-
-    async def dispatch(self) -> None:
-        while await self.daemon.dispatcher.dispatch_due():
-            pass
-
-
-@asynccontextmanager
-async def world(
-    engine: AsyncEngine,
-    clock: FakeClock,
-    settings: Settings = SETTINGS,
-    parser: Parser | None = None,
-    resolver: FakeResolver | None = None,
-) -> AsyncIterator[World]:
-    async with (
-        feed_server() as feeds,
-        running_simulator(sim_settings(), clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-        feed_session(fetch_settings(settings), resolver=resolver) as feed_http,
-    ):
-        daemon = await build_daemon(
-            settings=settings,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-        )
-        yield World(
-            daemon=daemon,
-            sync=make_calendar_sync(settings, engine, feed_http, clock, parser),
-            feeds=feeds,
-            sim=sim,
-            calendars=SqlCalendarStore(engine),
-            clock=clock,
-        )
-
-
 async def test_a_feed_becomes_meetings_and_an_unchanged_feed_writes_nothing(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics(
             [
                 event("a", 3),
@@ -146,7 +75,7 @@ async def test_a_feed_becomes_meetings_and_an_unchanged_feed_writes_nothing(
 async def test_a_moved_booked_meeting_is_cancelled_and_booked_again(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         await w.sync.sync(await w.add("Team", "team"))
         clock.set(A_START - timedelta(minutes=10))
@@ -173,7 +102,7 @@ async def test_a_moved_booked_meeting_is_cancelled_and_booked_again(
 async def test_a_change_inside_the_freeze_window_keeps_the_bot(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         await w.sync.sync(await w.add("Team", "team"))
         clock.set(A_START - timedelta(minutes=10))
@@ -191,7 +120,7 @@ async def test_a_change_inside_the_freeze_window_keeps_the_bot(
 async def test_a_cancelled_or_vanished_meeting_loses_its_bot(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3), event("b", 3 + 2 / 60)])
         await w.sync.sync(await w.add("Team", "team"))
         clock.set(A_START - timedelta(minutes=9))
@@ -211,7 +140,7 @@ async def test_a_cancelled_or_vanished_meeting_loses_its_bot(
 async def test_one_call_in_two_calendars_gets_one_bot(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         body = ics([event("a", 3)])
         w.feeds.feeds["jane"] = body
         w.feeds.feeds["sam"] = body
@@ -227,7 +156,7 @@ async def test_one_call_in_two_calendars_gets_one_bot(
 async def test_a_failing_feed_keeps_its_meetings_and_shows_the_error(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         await w.sync.sync(await w.add("Team", "team"))
         w.feeds.failing["team"] = 503
@@ -246,7 +175,7 @@ async def test_a_failing_feed_keeps_its_meetings_and_shows_the_error(
 async def test_private_addresses_are_refused_unless_allowed(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock, Settings()) as w:
+    async with calendar_world(engine, clock, Settings()) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         report = await w.sync.sync(await w.add("Team", "team"))
         assert report.status == "error"
@@ -257,7 +186,7 @@ async def test_private_addresses_are_refused_unless_allowed(
 async def test_redirects_are_followed_a_bounded_number_of_times(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         w.feeds.redirects["old"] = "/feeds/team"
         assert (await w.sync.sync(await w.add("Moved", "old"))).status == "ok"
@@ -271,7 +200,7 @@ async def test_one_calendar_failing_in_any_way_never_stops_the_others(
     engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     parser = FailingParser()
-    async with world(engine, clock, parser=parser) as w:
+    async with calendar_world(engine, clock, SETTINGS, parser=parser) as w:
         for n, name in enumerate(("killed", "broken", "buggy", "fine")):
             w.feeds.feeds[name] = ics([event("a", 3, title=name, url=f"{ZOOM}{n}")])
         killed, broken, buggy, _ = [
@@ -317,7 +246,7 @@ async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
     )
     parser = make_parser(settings.calendars.parse_workers)
     assert parser.parallel == 1
-    async with world(engine, clock, settings, parser) as w:
+    async with calendar_world(engine, clock, settings, parser) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         w.feeds.feeds["sales"] = ics([event("b", 4)])
         await w.add("Team", "team")
@@ -332,14 +261,14 @@ async def test_with_parse_workers_0_feeds_are_read_in_a_thread_one_at_a_time(
 
 def test_sync_settings_refuse_fewer_than_one_calendar_at_a_time() -> None:
     with pytest.raises(ValueError, match="parallel must be at least 1, not 0"):
-        SyncSettings(read=read_settings(SETTINGS), fetch=fetch_settings(SETTINGS), parallel=0)
+        SyncSettings(read=read_settings(SETTINGS), parallel=0)
 
 
 async def test_a_feed_name_that_resolves_to_a_private_address_is_recorded_as_such(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
     resolver = FakeResolver({"calendar.example.com": ["127.0.0.1"]})
-    async with world(engine, clock, Settings(), resolver=resolver) as w:
+    async with calendar_world(engine, clock, Settings(), resolver=resolver) as w:
         calendar = await w.calendars.add(
             name="Rebound",
             kind=CalendarKind.ICS_URL,
@@ -358,7 +287,7 @@ async def test_a_feed_name_that_resolves_to_a_private_address_is_recorded_as_suc
 async def test_a_malformed_redirect_is_recorded_on_the_calendar(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.redirects["team"] = "http://[::1"
         report = await w.sync.sync(await w.add("Team", "team"))
         expected = "the feed redirected to an invalid address"
@@ -372,7 +301,7 @@ async def test_a_feed_over_a_limit_keeps_its_meetings_and_names_the_limit(
     limited = Settings.model_validate(
         {"calendars": {"allow_private_addresses": True, "max_feed_events": 2}}
     )
-    async with world(engine, clock, limited) as w:
+    async with calendar_world(engine, clock, limited) as w:
         w.feeds.feeds["team"] = ics([event("a", 3)])
         await w.sync.sync(await w.add("Team", "team"))
         w.feeds.feeds["team"] = ics([event("a", 3), event("b", 4), event("c", 5)])
@@ -387,7 +316,7 @@ async def test_an_event_over_a_limit_is_skipped_and_logged_once_and_the_rest_syn
     engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     flood = event("flood", 4, rrule="FREQ=SECONDLY")
-    async with world(engine, clock) as w:
+    async with calendar_world(engine, clock, SETTINGS) as w:
         w.feeds.feeds["team"] = ics([event("a", 3), flood])
         report = await w.sync.sync(await w.add("Team", "team"))
         assert (report.status, report.meetings) == ("ok", 1)

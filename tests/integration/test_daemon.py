@@ -3,104 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from contextlib import suppress
+from datetime import timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.cli.views import explanation
-from service.composition import Daemon, build_daemon
 from service.config import Settings
-from service.core.model import BotStatus, DispatchState, MeetingView, RemoteBot
+from service.core.dispatch.states import DispatchState
+from service.core.model import BotStatus, RemoteBot
 from service.core.ports import BotApi
-from service.core.timestamps import utc_iso
-from service.credentials import ApiKey
-from service.simulator import Durations, Faults, RunningSimulator, running_simulator
+from service.simulator import Faults
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.mavera import TEST_KEY, sim_settings
-
-FAST = Durations(
-    joining=timedelta(seconds=10),
-    not_recording=timedelta(seconds=5),
-    call=timedelta(minutes=3),
-    call_ended=timedelta(seconds=10),
-    processing=timedelta(seconds=30),
-)
-SETTINGS = Settings.model_validate({"mavera": {"timeout_seconds": 2}})
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class World:
-    daemon: Daemon
-    sim: RunningSimulator
-    clock: FakeClock
-    settings: Settings
-
-
-@asynccontextmanager
-async def world(
-    engine: AsyncEngine,
-    clock: FakeClock,
-    daemon_settings: Settings = SETTINGS,
-    **sim_changes: object,
-) -> AsyncIterator[World]:
-    settings = sim_settings(durations=FAST, **sim_changes)
-    async with (
-        running_simulator(settings, clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-    ):
-        daemon = await build_daemon(
-            settings=daemon_settings,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-        )
-        yield World(daemon=daemon, sim=sim, clock=clock, settings=daemon_settings)
-
-
-def rows(count: int, *, start: datetime, minutes: int = 5) -> list[dict[str, object]]:
-    return [
-        {
-            "title": f"Meeting {i}",
-            "meeting_url": f"https://acme.zoom.us/j/8100000{i:04d}",
-            "start": utc_iso(start + timedelta(minutes=i)),
-            "end": utc_iso(start + timedelta(minutes=i + minutes)),
-            "uid": f"uid-{i}",
-        }
-        for i in range(count)
-    ]
-
-
-async def views(w: World) -> list[MeetingView]:
-    return await w.daemon.meetings.views()
-
-
-async def dispatch_all(w: World) -> int:
-    total = 0
-    while sent := await w.daemon.dispatcher.dispatch_due():
-        total += sent
-    return total
-
-
-def bots_per_url(w: World) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for bot in w.sim.state.bots:
-        if bot.cancelled_at is None:
-            counts[bot.meeting_url] = counts.get(bot.meeting_url, 0) + 1
-    return counts
+from tests.integration.world import FAST, SETTINGS, bots_per_url, dispatch_all, rows, views, world
 
 
 async def test_meetings_get_one_bot_each_on_time_and_reach_done(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(5, start=T0 + timedelta(hours=2)), clock
         )
@@ -130,7 +53,7 @@ async def test_meetings_get_one_bot_each_on_time_and_reach_done(
 
 
 async def test_a_timer_fired_twice_sends_one_bot(engine: AsyncEngine, clock: FakeClock) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(8, start=T0 + timedelta(minutes=2)), clock
         )
@@ -154,7 +77,7 @@ class CrashAfterCreate:
 async def test_restart_mid_dispatch_sends_no_second_bot(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(3, start=T0 + timedelta(minutes=5)), clock
         )
@@ -178,7 +101,9 @@ async def test_restart_mid_dispatch_sends_no_second_bot(
 async def test_a_5xx_after_create_is_adopted_not_resent(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock, faults=Faults(error_after_create_rate=1.0)) as w:
+    async with world(
+        engine, clock, SETTINGS, durations=FAST, faults=Faults(error_after_create_rate=1.0)
+    ) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(2, start=T0 + timedelta(minutes=5)), clock
         )
@@ -198,7 +123,7 @@ async def test_a_5xx_after_create_is_adopted_not_resent(
 async def test_an_ambiguous_create_that_made_nothing_is_sent_again(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock, faults=Faults(error_rate=1.0)) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST, faults=Faults(error_rate=1.0)) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
@@ -217,7 +142,7 @@ async def test_an_ambiguous_create_that_made_nothing_is_sent_again(
 async def test_out_of_credits_pauses_dispatching_instead_of_failing_meetings(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock, credits=0) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST, credits=0) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(4, start=T0 + timedelta(minutes=5)), clock
         )
@@ -232,7 +157,7 @@ async def test_out_of_credits_pauses_dispatching_instead_of_failing_meetings(
 async def test_a_meeting_that_already_ended_is_not_dispatched(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(1, start=T0 - timedelta(hours=1)), clock
         )
@@ -246,7 +171,7 @@ async def test_a_meeting_that_already_ended_is_not_dispatched(
 async def test_a_meeting_that_ends_while_waiting_is_failed_not_sent(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(hours=1)), clock
         )
@@ -261,7 +186,7 @@ async def test_a_meeting_that_ends_while_waiting_is_failed_not_sent(
 async def test_a_bot_mavera_lost_fails_its_meeting_after_a_second_404(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
@@ -301,7 +226,7 @@ async def test_a_bot_mavera_lost_fails_its_meeting_after_a_second_404(
 async def test_a_bot_found_again_after_one_404_is_tracked_as_before(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(1, start=T0 + timedelta(minutes=5)), clock
         )
@@ -331,7 +256,7 @@ async def test_a_create_is_never_sent_after_its_claim_could_expire(
             "scheduler": {"lease_seconds": 20},
         }
     )
-    async with world(engine, clock, tight, rpm=1) as w:
+    async with world(engine, clock, tight, durations=FAST, rpm=1) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(2, start=T0 + timedelta(minutes=5)), clock
         )

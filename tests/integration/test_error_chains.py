@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from service.adapters.alerting import LoggingAlerts
 from service.adapters.feeds.fetch import (
     FeedFetchError,
     FetchSettings,
@@ -82,6 +83,7 @@ async def test_a_mavera_request_that_never_left_keeps_its_cause() -> None:
             budget=LocalBudget(limit=600, read_share=0.5, clock=clock),
             clock=clock,
             timeout=timedelta(seconds=5),
+            alerts=LoggingAlerts(clock=clock),
         )
         with pytest.raises(MaveraNotSent) as caught:
             await client.get_bot("meeting_1")

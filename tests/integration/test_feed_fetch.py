@@ -11,12 +11,12 @@ import pytest
 
 from service.adapters.feeds.fetch import (
     FeedFetchError,
-    Fetched,
     FetchSettings,
     GuardedResolver,
     feed_session,
     fetch_url,
 )
+from service.core.feed_reading import Fetched
 from tests.fakes.feeds import FakeResolver, FeedServer, feed_server
 
 SETTINGS = FetchSettings(

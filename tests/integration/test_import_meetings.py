@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.feeds.parsing import FeedJob, ThreadParser, read_feed
+from service.adapters.feeds.parsing import ThreadParser
 from service.adapters.sql.meeting_store import SqlMeetingStore
 from service.composition import import_meetings
 from service.config import Settings
+from service.core.feed_reading import FeedJob, read_feed
 from service.core.ics import FeedError
 from service.core.sourcing import Sourced
 from tests.conftest import T0

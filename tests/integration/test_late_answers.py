@@ -14,15 +14,14 @@ from collections.abc import AsyncIterator
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.composition import Daemon, build_daemon
-from service.core.model import DispatchState, RemoteBot, RemotePage
+from service.composition import Daemon
+from service.core.dispatch.states import DispatchState
+from service.core.model import RemoteBot, RemotePage
 from service.core.ports import BotApi
-from service.credentials import ApiKey
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.mavera import TEST_KEY
-from tests.integration.test_daemon import SETTINGS, World, bots_per_url, rows, views, world
+from tests.integration.world import FAST, SETTINGS, World, bots_per_url, rows, views, world
 
 MEETINGS = 3
 
@@ -78,18 +77,7 @@ class ListThen:
         return getattr(self.api, name)
 
 
-async def second_daemon(w: World, engine: AsyncEngine, session: aiohttp.ClientSession) -> Daemon:
-    return await build_daemon(
-        settings=SETTINGS,
-        engine=engine,
-        session=session,
-        api_key=ApiKey(TEST_KEY),
-        base_url=w.sim.base_url,
-        clock=w.clock,
-    )
-
-
-async def take_over(w: World, b: Daemon, slow: SlowCreates) -> asyncio.Task[int]:
+async def take_over(w: World[FakeClock], b: Daemon, slow: SlowCreates) -> asyncio.Task[int]:
     """A claims and starts its slow creates; its leases run out; B expires and claims them."""
     await import_rows(w.settings, w.daemon.engine, rows(MEETINGS, start=T0), w.clock)
     w.daemon.dispatcher._api = slow  # type: ignore[assignment]
@@ -108,8 +96,11 @@ async def test_a_late_answer_while_the_other_daemon_adopts_keeps_the_bot(
     # A's bots exist at Mavera when B lists; A's answers land between B's list and B's
     # adoption. Before the fix A cancelled them as duplicates and B then adopted the
     # cancelled bots: every meeting was left without a recording.
-    async with world(engine, clock) as w, aiohttp.ClientSession() as session:
-        b = await second_daemon(w, engine, session)
+    async with (
+        world(engine, clock, SETTINGS, durations=FAST) as w,
+        aiohttp.ClientSession() as session,
+    ):
+        b = await w.another_daemon(session)
         slow = SlowCreates(w.daemon.dispatcher._api)
         slow.send.set()
         a_pass = await take_over(w, b, slow)
@@ -132,8 +123,11 @@ async def test_a_late_answer_after_the_other_daemon_found_nothing_is_kept(
 ) -> None:
     # B's list shows nothing yet (Mavera is slow to carry A's creates out); A's bots and
     # answers arrive before B decides to create: B sends nothing and keeps A's bots.
-    async with world(engine, clock) as w, aiohttp.ClientSession() as session:
-        b = await second_daemon(w, engine, session)
+    async with (
+        world(engine, clock, SETTINGS, durations=FAST) as w,
+        aiohttp.ClientSession() as session,
+    ):
+        b = await w.another_daemon(session)
         slow = SlowCreates(w.daemon.dispatcher._api)
         a_pass = await take_over(w, b, slow)
         b_listed, a_answered = asyncio.Event(), asyncio.Event()
@@ -155,8 +149,11 @@ async def test_a_late_answer_after_the_other_daemon_booked_is_the_one_cancelled(
 ) -> None:
     # B found nothing and booked its own bots; A's bots arrive afterwards: they are the
     # duplicates, recorded as such and cancelled; B's bots stay.
-    async with world(engine, clock) as w, aiohttp.ClientSession() as session:
-        b = await second_daemon(w, engine, session)
+    async with (
+        world(engine, clock, SETTINGS, durations=FAST) as w,
+        aiohttp.ClientSession() as session,
+    ):
+        b = await w.another_daemon(session)
         slow = SlowCreates(w.daemon.dispatcher._api)
         a_pass = await take_over(w, b, slow)
         clock.advance(SETTINGS.mavera.request_timeout.total_seconds() * 2)
@@ -171,7 +168,7 @@ async def test_a_late_answer_after_the_other_daemon_booked_is_the_one_cancelled(
         assert cancelled == set(slow.created)
 
 
-async def assert_one_live_bot_each(w: World, *, kept: set[str]) -> None:
+async def assert_one_live_bot_each(w: World[FakeClock], *, kept: set[str]) -> None:
     assert bots_per_url(w) == dict.fromkeys(bots_per_url(w), 1)
     assert len(bots_per_url(w)) == MEETINGS
     stored = set()

@@ -7,24 +7,19 @@ import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.feeds.fetch import feed_session
-from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.composition import build_daemon, fetch_settings, make_calendar_sync
 from service.config import Settings
 from service.core.model import CalendarKind
 from service.core.timestamps import utc_iso
-from service.credentials import ApiKey
 from service.logging_setup import QUIET_LOGGERS, configure_logging
-from service.simulator import running_simulator
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.feeds import Event, feed_server, ics
-from tests.fakes.mavera import TEST_KEY, sim_settings
+from tests.fakes.feeds import Event, ics
+from tests.fakes.mavera import TEST_KEY
+from tests.integration.world import calendar_world
 
 SETTINGS = Settings.model_validate({"calendars": {"allow_private_addresses": True}})
 PATH_TOKEN = "pathT0kenQx7"
@@ -58,26 +53,20 @@ def closed_port() -> int:
 async def test_nothing_secret_is_logged_at_debug(
     engine: AsyncEngine, clock: FakeClock, debug_logging: pytest.LogCaptureFixture
 ) -> None:
-    calendars = SqlCalendarStore(engine)
     feed_link = f"https://acme.zoom.us/j/81234567890?pwd={FEED_PASSCODE}"
-    async with (
-        feed_server() as feeds,
-        running_simulator(sim_settings(), clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-        feed_session(fetch_settings(SETTINGS)) as feed_http,
-    ):
-        feeds.feeds[f"private-{PATH_TOKEN}"] = ics(
+    async with calendar_world(engine, clock, SETTINGS) as w:
+        w.feeds.feeds[f"private-{PATH_TOKEN}"] = ics(
             [Event(uid="a", start=START, end=START + timedelta(minutes=30), url=feed_link)]
         )
-        feeds.redirects[f"moved-{PATH_TOKEN}"] = f"http://[::1/{PATH_TOKEN}"
+        w.feeds.redirects[f"moved-{PATH_TOKEN}"] = f"http://[::1/{PATH_TOKEN}"
         locations = {
-            "ok": feeds.url(f"private-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
-            "moved": feeds.url(f"moved-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
+            "ok": w.feeds.url(f"private-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
+            "moved": w.feeds.url(f"moved-{PATH_TOKEN}") + f"?token={QUERY_TOKEN}",
             "down": f"http://127.0.0.1:{closed_port()}/{PATH_TOKEN}?token={QUERY_TOKEN}",
             "bad": f"http://127.0.0.1:99999/{PATH_TOKEN}?token={QUERY_TOKEN}",
         }
         for name, location in locations.items():
-            await calendars.add(
+            await w.calendars.add(
                 name=name,
                 kind=CalendarKind.ICS_URL,
                 location=location,
@@ -85,21 +74,11 @@ async def test_nothing_secret_is_logged_at_debug(
                 interval=timedelta(minutes=5),
                 now=clock.now(),
             )
-        sync = make_calendar_sync(SETTINGS, engine, feed_http, clock)
-        reports = await sync.sync_all(await calendars.all())
+        reports = await w.sync.sync_all(await w.calendars.all())
         await import_rows(SETTINGS, engine, [_row(START)], clock)
-        daemon = await build_daemon(
-            settings=SETTINGS,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-        )
         clock.set(START - timedelta(minutes=10))
-        while await daemon.dispatcher.dispatch_due():
-            pass
-        assert len(sim.state.bots) == 2
+        await w.dispatch()
+        assert len(w.sim.state.bots) == 2
     assert {r.calendar: r.status for r in reports} == {
         "ok": "ok",
         "moved": "error",

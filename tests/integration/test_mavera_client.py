@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from service.adapters.alerting import LoggingAlerts
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
 from service.core.errors import (
@@ -180,6 +181,7 @@ async def test_connection_refused_is_not_sent_and_retried(clock: FakeClock) -> N
             budget=LocalBudget(limit=60, read_share=0.5, clock=clock),
             clock=clock,
             timeout=timedelta(seconds=2),
+            alerts=LoggingAlerts(clock=clock),
         )
         started = clock.now()
         with pytest.raises(MaveraNotSent):
@@ -238,6 +240,7 @@ async def test_an_error_that_echoes_the_key_or_the_passcode_keeps_neither(
                 budget=LocalBudget(limit=60, read_share=0.5, clock=clock),
                 clock=clock,
                 timeout=timedelta(seconds=5),
+                alerts=LoggingAlerts(clock=clock),
             )
             with pytest.raises(MaveraRejected) as caught:
                 await create(client, f"{URL}?pwd=SECRETPASS")

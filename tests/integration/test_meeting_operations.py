@@ -13,18 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.feeds.parsing import ThreadParser
 from service.composition import UseCases, use_cases
+from service.core.dispatch.states import DispatchState
 from service.core.errors import DispatchNotFailed, MeetingNotFound
-from service.core.model import DispatchState, MeetingView
+from service.core.model import MeetingView
 from service.simulator import Simulator
 from service.usecases.cancel_bot import Cancel
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.integration.test_daemon import World, dispatch_all, rows, world
+from tests.integration.world import FAST, SETTINGS, World, dispatch_all, rows, world
 
 
 @asynccontextmanager
-async def operations(w: World) -> AsyncIterator[UseCases]:
+async def operations(w: World[FakeClock]) -> AsyncIterator[UseCases]:
     async with aiohttp.ClientSession() as feeds:
         yield use_cases(
             w.settings, engine=w.daemon.engine, clock=w.clock, feeds=feeds, parser=ThreadParser()
@@ -35,7 +36,7 @@ def requests(sim: Simulator, suffix: str) -> int:
     return sum(1 for r in sim.requests if r.method == "POST" and r.route.endswith(suffix))
 
 
-async def only_view(w: World) -> MeetingView:
+async def only_view(w: World[FakeClock]) -> MeetingView:
     [view] = await w.daemon.meetings.views()
     return await w.daemon.meetings.view(view.meeting.id)
 
@@ -43,7 +44,7 @@ async def only_view(w: World) -> MeetingView:
 async def test_cancelling_a_booked_bot_cancels_it_once_through_the_dispatcher(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w, operations(w) as uses:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w, operations(w) as uses:
         await import_rows(w.settings, engine, rows(1, start=T0 + timedelta(hours=1)), clock)
         clock.set(T0 + timedelta(hours=1) - timedelta(minutes=11))
         await dispatch_all(w)
@@ -70,7 +71,7 @@ async def test_cancelling_a_booked_bot_cancels_it_once_through_the_dispatcher(
 async def test_a_cancel_inside_the_freeze_window_leaves_the_bot_alone(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w, operations(w) as uses:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w, operations(w) as uses:
         await import_rows(w.settings, engine, rows(1, start=T0 + timedelta(minutes=5)), clock)
         await dispatch_all(w)  # booked; the bot joins in four minutes, inside the freeze
         cancelled = await uses.cancel_bot((await only_view(w)).meeting.id)
@@ -83,7 +84,7 @@ async def test_a_cancel_inside_the_freeze_window_leaves_the_bot_alone(
 async def test_a_cancel_before_any_bot_means_none_is_ever_sent(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w, operations(w) as uses:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w, operations(w) as uses:
         await import_rows(w.settings, engine, rows(1, start=T0 + timedelta(hours=1)), clock)
         cancelled = await uses.cancel_bot((await only_view(w)).meeting.id)
         assert cancelled.cancel is Cancel.NO_BOT
@@ -98,7 +99,7 @@ async def test_a_cancel_before_any_bot_means_none_is_ever_sent(
 async def test_a_dispatch_failed_by_a_lost_bot_is_retried_and_booked_once(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w, operations(w) as uses:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w, operations(w) as uses:
         start = T0 + timedelta(minutes=30)
         await import_rows(w.settings, engine, rows(1, start=start, minutes=60), clock)
         clock.set(start - timedelta(minutes=11))
@@ -133,7 +134,7 @@ async def test_a_dispatch_failed_by_a_lost_bot_is_retried_and_booked_once(
 async def test_retrying_a_meeting_that_is_over_fails_it_again_without_a_request(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with world(engine, clock) as w, operations(w) as uses:
+    async with world(engine, clock, SETTINGS, durations=FAST) as w, operations(w) as uses:
         await import_rows(w.settings, engine, rows(1, start=T0 + timedelta(hours=1)), clock)
         clock.advance(3 * 3600)
         await dispatch_all(w)

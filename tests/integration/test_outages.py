@@ -20,16 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
 from service.adapters.sql.engine import make_engine
-from service.composition import Daemon, build_daemon
+from service.composition import Daemon
 from service.config import Settings
 from service.core.ports import Clock
-from service.credentials import ApiKey
 from service.simulator import Faults
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.mavera import TEST_KEY
-from tests.integration.test_daemon import SETTINGS, dispatch_all, rows, world
+from tests.integration.world import FAST, SETTINGS, daemon_on, dispatch_all, rows, world
 
 CLOSED = "http://127.0.0.1:9/api/v1"  # the discard port: nothing listens on loopback
 
@@ -56,14 +54,7 @@ async def sqlite_daemon(
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
     try:
         async with aiohttp.ClientSession() as session:
-            daemon = await build_daemon(
-                settings=settings,
-                engine=engine,
-                session=session,
-                api_key=ApiKey(TEST_KEY),
-                base_url=CLOSED,
-                clock=clock,
-            )
+            daemon = await daemon_on(engine, clock, settings, base_url=CLOSED, session=session)
             yield daemon, path
     finally:
         await engine.dispose()
@@ -130,7 +121,7 @@ async def test_a_mavera_outage_is_one_warning_and_one_recovery_line(
     engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with world(engine, clock, faults=Faults(error_rate=1.0)) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST, faults=Faults(error_rate=1.0)) as w:
         await import_rows(
             w.settings, w.daemon.engine, rows(3, start=T0 + timedelta(minutes=5)), clock
         )
@@ -174,7 +165,7 @@ async def test_an_account_out_of_credits_is_one_alert_per_outage(
     engine: AsyncEngine, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    async with world(engine, clock, credits=0) as w:
+    async with world(engine, clock, SETTINGS, durations=FAST, credits=0) as w:
         meetings = rows(4, start=T0 + timedelta(minutes=30), minutes=60)
         await import_rows(w.settings, w.daemon.engine, meetings, clock)
         clock.advance(20 * 60)

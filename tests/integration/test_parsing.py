@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from service.adapters.feeds.parsing import FeedJob, ProcessParser, ThreadParser, read_feed
+from service.adapters.feeds.parsing import ProcessParser, ThreadParser
 from service.adapters.feeds.workers import WORKER_NICENESS
 from service.config import Settings
+from service.core.feed_reading import FeedJob, read_feed
 from service.core.ics import FeedLimits
 from service.core.ics.ics import parse_feed
 from tests.conftest import T0

@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.composition import Daemon, build_daemon
+from service.composition import Daemon
 from service.config import Settings
-from service.core.model import DispatchState
+from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
-from service.credentials import ApiKey
-from service.simulator import Durations, RunningSimulator, Simulator, running_simulator
+from service.simulator import Durations, Simulator
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.mavera import TEST_KEY, sim_settings
+from tests.integration.world import world
 
 START = T0 + timedelta(minutes=30)
 RPM = 120
-
-
-@asynccontextmanager
-async def daemon_at(
-    engine: AsyncEngine, clock: FakeClock, settings: Settings
-) -> AsyncIterator[tuple[Daemon, RunningSimulator]]:
-    durations = Durations(call=timedelta(minutes=5), processing=timedelta(seconds=30))
-    async with (
-        running_simulator(sim_settings(rpm=RPM, durations=durations), clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-    ):
-        daemon = await build_daemon(
-            settings=settings,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-        )
-        yield daemon, sim
+DURATIONS = Durations(call=timedelta(minutes=5), processing=timedelta(seconds=30))
 
 
 def peak_rows(count: int) -> list[dict[str, object]]:
@@ -90,10 +67,10 @@ async def test_a_peak_larger_than_the_budget_gets_every_bot_before_its_deadline(
     # 200 meetings at one start, 120 requests/min (84 creates/min after the read share):
     # about 2.4 minutes of creates, more than the 10-minute lead can hold at one instant.
     settings = Settings.model_validate({"mavera": {"requests_per_minute": RPM}})
-    async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.engine, peak_rows(200), clock)
-        await run_until(daemon, clock, START)
-        bots = sim.state.bots
+    async with world(engine, clock, settings, rpm=RPM, durations=DURATIONS) as w:
+        await import_rows(settings, w.daemon.engine, peak_rows(200), clock)
+        await run_until(w.daemon, clock, START)
+        bots = w.sim.state.bots
         assert len(bots) == 200
         join_at = START - settings.scheduler.join_lead
         deadline = join_at - settings.planner.deadline_margin
@@ -101,9 +78,9 @@ async def test_a_peak_larger_than_the_budget_gets_every_bot_before_its_deadline(
         assert max(bot.created_at for bot in bots) - min(b.created_at for b in bots) >= (
             timedelta(minutes=2)
         )
-        assert [r.status for r in sim.state.requests].count(429) == 0
-        assert creates_in_busiest_window(sim.state) <= RPM
-        views = await daemon.meetings.views()
+        assert [r.status for r in w.sim.state.requests].count(429) == 0
+        assert creates_in_busiest_window(w.sim.state) <= RPM
+        views = await w.daemon.meetings.views()
         assert {v.meeting.dispatch_state for v in views} == {DispatchState.BOOKED}
 
 
@@ -116,12 +93,12 @@ async def test_fixed_lead_baseline_is_late_on_the_same_peak(
             "planner": {"policy": "fixed_lead", "min_lead_seconds": 60},
         }
     )
-    async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.engine, peak_rows(200), clock)
-        await run_until(daemon, clock, START)
+    async with world(engine, clock, settings, rpm=RPM, durations=DURATIONS) as w:
+        await import_rows(settings, w.daemon.engine, peak_rows(200), clock)
+        await run_until(w.daemon, clock, START)
         deadline = START - settings.scheduler.join_lead - settings.planner.deadline_margin
-        late = [bot for bot in sim.state.bots if bot.created_at > deadline]
-        assert len(sim.state.bots) == 200
+        late = [bot for bot in w.sim.state.bots if bot.created_at > deadline]
+        assert len(w.sim.state.bots) == 200
         # The same load, unsmoothed: only the first window's worth gets there in time.
         assert len(late) >= 200 - RPM
 
@@ -130,20 +107,20 @@ async def test_list_pages_track_many_bots_in_a_meeting_cheaply(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
     settings = Settings.model_validate({"mavera": {"requests_per_minute": 600}})
-    async with daemon_at(engine, clock, settings) as (daemon, sim):
-        await import_rows(settings, daemon.engine, peak_rows(250), clock)
-        await run_until(daemon, clock, START + timedelta(minutes=2))
+    async with world(engine, clock, settings, rpm=RPM, durations=DURATIONS) as w:
+        await import_rows(settings, w.daemon.engine, peak_rows(250), clock)
+        await run_until(w.daemon, clock, START + timedelta(minutes=2))
         lists = [
-            r for r in sim.state.requests if r.route == "/api/v1/meetings" and r.method == "GET"
+            r for r in w.sim.state.requests if r.route == "/api/v1/meetings" and r.method == "GET"
         ]
-        singles = [r for r in sim.state.requests if r.route.endswith("{id}")]
+        singles = [r for r in w.sim.state.requests if r.route.endswith("{id}")]
         reads_per_bot = (len(lists) + len(singles)) / 250
         assert len(lists) > 0
         assert reads_per_bot < 2  # 250 bots watched through their join for 2.5 minutes
-        views = await daemon.meetings.views()
+        views = await w.daemon.meetings.views()
         statuses = {v.bot.status for v in views if v.bot}
         assert statuses == {"in_call_recording"}
         for view in views[:5]:
-            full = await daemon.meetings.view(view.meeting.id)
+            full = await w.daemon.meetings.view(view.meeting.id)
             assert full.history[0].status == "pending"
             assert full.history[-1].status == "in_call_recording"

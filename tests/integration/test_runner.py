@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
-from service.composition import build_daemon
 from service.config import Settings
-from service.core.model import DispatchState
+from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
-from service.credentials import ApiKey
-from service.simulator import running_simulator
 from tests.factories import import_rows
-from tests.fakes.mavera import TEST_KEY, sim_settings
+from tests.integration.world import world
 
 
 async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: AsyncEngine) -> None:
@@ -43,32 +39,21 @@ async def test_runner_dispatches_due_meetings_and_timers_fire_on_time(engine: As
             "end": utc_iso(soon + timedelta(hours=1)),
         },
     ]
-    async with (
-        running_simulator(sim_settings(), clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-    ):
-        daemon = await build_daemon(
-            settings=settings,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-        )
-        await import_rows(settings, daemon.engine, rows, clock)
-        daemon.runner.start()
+    async with world(engine, clock, settings) as w:
+        await import_rows(settings, w.daemon.engine, rows, clock)
+        w.daemon.runner.start()
         try:
             async with asyncio.timeout(10):
                 # The start-up pass books the due meeting and plants a timer for the next one;
                 # the tick is a minute away, so only that timer can book the second in time.
-                while not (timers := daemon.runner.timers()):  # noqa: ASYNC110 - real scheduler
+                while not (timers := w.daemon.runner.timers()):  # noqa: ASYNC110 - real scheduler
                     await asyncio.sleep(0.02)
-                first_pass = len(sim.state.bots)
-                while len(sim.state.bots) < 2:  # noqa: ASYNC110 - real scheduler
+                first_pass = len(w.sim.state.bots)
+                while len(w.sim.state.bots) < 2:  # noqa: ASYNC110 - real scheduler
                     await asyncio.sleep(0.02)
         finally:
-            await daemon.runner.stop()
-        views = await daemon.meetings.views()
+            await w.daemon.runner.stop()
+        views = await w.daemon.meetings.views()
         assert [v.meeting.dispatch_state for v in views] == [DispatchState.BOOKED] * 2
         assert list(timers.values()) == [soon]  # the near-term meeting had its own timer
-        assert (first_pass, len(sim.state.bots)) == (1, 2)
+        assert (first_pass, len(w.sim.state.bots)) == (1, 2)

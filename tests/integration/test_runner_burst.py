@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
-import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.feeds.fetch import feed_session
-from service.adapters.feeds.parsing import ThreadParser
-from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.composition import Daemon, build_daemon, fetch_settings
 from service.config import Settings
-from service.core.model import CalendarKind, DispatchState
+from service.core.dispatch.states import DispatchState
+from service.core.model import CalendarKind
 from service.core.timestamps import utc_iso
-from service.credentials import ApiKey
-from service.simulator import RunningSimulator, running_simulator
+from service.simulator import RunningSimulator
 from tests.conftest import T0
 from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
-from tests.fakes.feeds import Event, FeedServer, feed_server, ics
-from tests.fakes.mavera import TEST_KEY, sim_settings
+from tests.fakes.feeds import Event, ics
+from tests.integration.world import syncing_world
 
 # Periodic passes a long way apart: within a test, only a planted timer can dispatch.
 SLOW_TICKS = Settings.model_validate(
@@ -34,29 +27,6 @@ SLOW_TICKS = Settings.model_validate(
     }
 )
 EVERY_PASS = ["calendar-sync", "replan", "dispatch-tick", "tracking-tick", "lease-reaper"]
-
-
-@asynccontextmanager
-async def burst_daemon(
-    engine: AsyncEngine, clock: FakeClock
-) -> AsyncIterator[tuple[Daemon, RunningSimulator, FeedServer]]:
-    async with (
-        feed_server() as feeds,
-        running_simulator(sim_settings(), clock=clock) as sim,
-        aiohttp.ClientSession() as session,
-        feed_session(fetch_settings(SLOW_TICKS)) as feed_http,
-    ):
-        daemon = await build_daemon(
-            settings=SLOW_TICKS,
-            engine=engine,
-            session=session,
-            api_key=ApiKey(TEST_KEY),
-            base_url=sim.base_url,
-            clock=clock,
-            feed_session=feed_http,
-            parser=ThreadParser(),
-        )
-        yield daemon, sim, feeds
 
 
 def booked(sim: RunningSimulator) -> int:
@@ -76,7 +46,8 @@ def meeting(title: str, minutes: int) -> dict[str, object]:
 async def test_run_due_runs_every_pass_once_then_only_what_is_due(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with burst_daemon(engine, clock) as (daemon, sim, _):
+    async with syncing_world(engine, clock, SLOW_TICKS) as w:
+        daemon, sim = w.daemon, w.sim
         # Due now (its create is 10 minutes before a join 4 minutes away), and due in 2 minutes.
         await import_rows(SLOW_TICKS, engine, [meeting("now", 5), meeting("soon", 13)], clock)
         runner = daemon.runner
@@ -102,10 +73,11 @@ async def test_run_due_runs_every_pass_once_then_only_what_is_due(
 async def test_sync_once_syncs_due_calendars_then_replans_and_dispatches(
     engine: AsyncEngine, clock: FakeClock
 ) -> None:
-    async with burst_daemon(engine, clock) as (daemon, sim, feeds):
+    async with syncing_world(engine, clock, SLOW_TICKS) as w:
+        daemon, sim, feeds = w.daemon, w.sim, w.feeds
         start = T0 + timedelta(minutes=5)
         feeds.feeds["team"] = ics([Event(uid="a", start=start, end=start + timedelta(hours=1))])
-        await SqlCalendarStore(engine).add(
+        await w.calendars.add(
             name="Team",
             kind=CalendarKind.ICS_URL,
             location=feeds.url("team"),

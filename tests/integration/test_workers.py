@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from service.adapters.feeds.parsing import ProcessParser, read_feed
+from service.adapters.feeds.parsing import ProcessParser
 from service.adapters.feeds.workers import WorkerDied, WorkerPool
+from service.core.feed_reading import read_feed
 from tests.fakes.workers import die_once_met, hang_once_met
 from tests.integration.test_parsing import JOB, feed_bytes
 

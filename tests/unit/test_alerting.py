@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from sqlalchemy import exc as sa
 
-from service.adapters.alerting import Alerts
+from service.adapters.alerting import LoggingAlerts
 from service.adapters.sql.availability import database_problem
 from tests.fakes.clock import FakeClock
 
@@ -46,7 +46,7 @@ def test_a_database_outage_is_one_alert_without_traceback_then_one_recovery(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    alerts = Alerts(clock=clock, database_problem=database_problem)
+    alerts = LoggingAlerts(clock=clock, database_problem=database_problem)
     for _ in range(60):  # a minute of 1-second ticks, five passes each
         for what in ("dispatch", "timers", "tracking lease", "planner lease", "reaper"):
             alerts.pass_failed(what, locked())
@@ -68,7 +68,7 @@ def test_a_bug_is_logged_with_its_traceback_once_per_error_every_five_minutes(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    alerts = Alerts(clock=clock, database_problem=database_problem)
+    alerts = LoggingAlerts(clock=clock, database_problem=database_problem)
     for _ in range(10 * 60):  # ten minutes of 1-second ticks
         alerts.pass_failed("planner", bug())
         alerts.pass_failed("planner", other_bug())
@@ -91,7 +91,7 @@ def test_an_outage_and_a_bug_in_different_passes_clear_separately(
     clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    alerts = Alerts(clock=clock, database_problem=database_problem)
+    alerts = LoggingAlerts(clock=clock, database_problem=database_problem)
     alerts.pass_failed("dispatch", locked())
     alerts.pass_failed("calendar sync", bug())
     assert alerts.active() == ["database_unavailable", "pass_error:calendar sync"]

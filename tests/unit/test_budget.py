@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service.adapters.local_budget import WINDOW, LocalBudget
+from service.adapters.local_budget import LocalBudget
 from service.core.errors import SendWindowPassed
 from service.core.ports import Purpose
+from service.core.sliding_window import WINDOW
 from tests.fakes.clock import FakeClock
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

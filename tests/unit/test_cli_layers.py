@@ -1,5 +1,6 @@
 """The command line builds nothing concrete: it asks the composition root for use cases and
-never constructs a store, an engine, a client or a clock, nor runs SQL."""
+never constructs a store, an engine, a client or a clock, nor runs SQL; and no module but the
+composition root (and the adapters themselves) reaches an adapter."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-CLI = Path(__file__).resolve().parents[2] / "service" / "cli"
+SERVICE = Path(__file__).resolve().parents[2] / "service"
+CLI = SERVICE / "cli"
 # Frameworks and adapters the command line reaches only through service.composition. The
 # feeds' bounded reader is the one exception: it reads a file named on the command line.
 FORBIDDEN = ("sqlalchemy", "aiohttp", "apscheduler", "service.adapters")
@@ -40,3 +42,26 @@ def test_a_cli_module_reaches_stores_and_clients_only_through_the_composition_ro
     assert "Sql" not in source
     assert "make_engine" not in source
     assert "SystemClock" not in source
+
+
+# Outside the adapters and the composition root, only these reach an adapter: the command
+# line's bounded file reader, and the simulator's clock (the simulator is its own program).
+ADAPTER_USERS = {
+    "cli/common.py": {"service.adapters.feeds.fetch"},
+    "simulator/server.py": {"service.adapters.clock"},
+}
+OUTSIDE = [
+    path
+    for path in sorted(SERVICE.rglob("*.py"))
+    if path.relative_to(SERVICE).parts[0] not in ("adapters", "composition")
+]
+
+
+@pytest.mark.parametrize("path", OUTSIDE, ids=lambda path: path.relative_to(SERVICE).as_posix())
+def test_only_the_composition_root_builds_adapters(path: Path) -> None:
+    reached = {
+        name
+        for name in imports(path)
+        if name == "service.adapters" or name.startswith("service.adapters.")
+    }
+    assert reached <= ADAPTER_USERS.get(path.relative_to(SERVICE).as_posix(), set())

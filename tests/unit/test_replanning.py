@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from service.adapters.alerting import Alerts
+from service.adapters.alerting import LoggingAlerts
 from service.adapters.local_budget import LocalBudget
 from service.core.planner import Job, Policy
 from service.usecases.replan import Replanner, ReplanSettings
@@ -39,7 +39,7 @@ async def test_an_overload_is_one_alert_while_it_lasts_and_one_line_when_it_ends
         settings=ReplanSettings(
             policy=Policy.JUST_IN_TIME, min_lead=timedelta(minutes=10), read_share=0.3
         ),
-        alerts=Alerts(clock=clock),
+        alerts=LoggingAlerts(clock=clock),
     )
     for _ in range(8):  # four minutes of replans every 30 s
         assert (await replanner.replan()).late

@@ -1,4 +1,5 @@
-"""Fetching a feed: conditional GET, bounded size, time and redirects, and no SSRF."""
+"""Fetching a feed (the ``FeedFetcher`` port): conditional GET, bounded size, time and
+redirects, and no SSRF; or reading it from a bounded file."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from service.core.errors import ServiceError
+from service.core.errors import FeedUnreadable
+from service.core.feed_reading import Fetched
 from service.core.feed_urls import MAX_URL_LENGTH, FeedUrlRefused, check_url, is_public
 
 USER_AGENT = "autojoin (calendar feed reader)"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
-class FeedFetchError(ServiceError):
+class FeedFetchError(FeedUnreadable):
     """A feed could not be fetched; the message never repeats the feed's (secret) URL."""
 
 
@@ -31,15 +33,6 @@ class FetchSettings:
     max_bytes: int
     max_redirects: int
     allow_private: bool
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fetched:
-    """``data`` is None when the feed did not change since the validators we sent."""
-
-    data: bytes | None
-    etag: str | None
-    last_modified: str | None
 
 
 PRIVATE_NAME = "the feed's host resolves to a private or local address"
@@ -246,3 +239,19 @@ async def read_file(path: str, *, etag: str | None, max_bytes: int) -> Fetched:
     if digest == etag:
         return Fetched(data=None, etag=etag, last_modified=None)
     return Fetched(data=data, etag=digest, last_modified=None)
+
+
+class HttpFeedFetcher:
+    """Feeds from their URLs through one ``session`` (see ``feed_session``), and from files."""
+
+    def __init__(self, session: aiohttp.ClientSession, settings: FetchSettings) -> None:
+        self._session = session
+        self._settings = settings
+
+    async def fetch_url(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
+        return await fetch_url(
+            self._session, url, etag=etag, last_modified=last_modified, settings=self._settings
+        )
+
+    async def read_file(self, path: str, *, etag: str | None) -> Fetched:
+        return await read_file(path, etag=etag, max_bytes=self._settings.max_bytes)

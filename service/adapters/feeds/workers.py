@@ -24,7 +24,7 @@ from datetime import timedelta
 from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Any, TypeVar
 
-from service.core.errors import ServiceError
+from service.core.errors import FeedUnreadable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +38,7 @@ AUTOPSY_TIMEOUT = timedelta(seconds=30)
 STOPPED_BY_POOL = -signal.SIGTERM
 
 
-class WorkerDied(ServiceError):
+class WorkerDied(FeedUnreadable):
     """The parse worker running this job died (or the pool broke under it twice)."""
 
     def __init__(self, exitcode: int | None) -> None:

@@ -12,8 +12,8 @@ import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential, wait_random
 
-from service.adapters.alerting import Alerts
 from service.adapters.mavera import payloads
+from service.core.api_key import ApiKey
 from service.core.errors import (
     MaveraError,
     MaveraNotFound,
@@ -26,9 +26,8 @@ from service.core.errors import (
     SendWindowPassed,
 )
 from service.core.model import RemoteBot, RemotePage
-from service.core.ports import Clock, Purpose, RequestBudget
+from service.core.ports import Alerts, Clock, Purpose, RequestBudget
 from service.core.redaction import redact_text
-from service.credentials import ApiKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,10 +63,10 @@ class MaveraClient:
         budget: RequestBudget,
         clock: Clock,
         timeout: timedelta,
+        alerts: Alerts,
         attempts: int = 4,
-        alerts: Alerts | None = None,
     ) -> None:
-        self._alerts = alerts or Alerts(clock=clock)
+        self._alerts = alerts
         self._session = session
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
-from service.adapters.alerting import Alerts
-from service.core.ports import Clock, DispatchStore, Leases
+from service.core.ports import Alerts, Clock, DispatchStore, Leases
 from service.usecases.dispatch import Dispatcher
 from service.usecases.replan import Replanner
 from service.usecases.sync_calendars import CalendarSync, SyncReport

@@ -18,9 +18,8 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from service.adapters.alerting import Alerts
 from service.adapters.runner.passes import Job, Parts, Passes, RunnerSettings
-from service.core.ports import Clock
+from service.core.ports import Alerts, Clock
 from service.usecases.sync_calendars import SyncReport
 
 log = logging.getLogger(__name__)

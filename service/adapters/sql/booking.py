@@ -20,9 +20,12 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.events import note
-from service.adapters.sql.fencing import settle, touch
+from service.adapters.sql.fencing import settle, state_in, touch
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
-from service.core.model import Claim, DispatchState, Intent, Recorded, RemoteBot
+from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch.decisions import Wish, booked_event
+from service.core.dispatch.states import LATE_ANSWER_STATES, DispatchEvent, target
+from service.core.model import RemoteBot
 
 DUPLICATE = "duplicate"
 
@@ -114,8 +117,8 @@ async def write_duplicate(
     )
 
 
-async def booked_state(conn: AsyncConnection, meeting_id: int, bot_id: int) -> DispatchState:
-    """Booked if the booking's bot fits the meeting as it is now; stale if the meeting moved,
+async def held_bot_event(conn: AsyncConnection, meeting_id: int, bot_id: int) -> DispatchEvent:
+    """Created if the booking's bot fits the meeting as it is now; moved if the meeting moved,
     changed its link or stopped wanting a bot while the bot was being booked."""
     query = (
         select(
@@ -129,19 +132,26 @@ async def booked_state(conn: AsyncConnection, meeting_id: int, bot_id: int) -> D
         .where(meetings.c.id == meeting_id, bots.c.id == bot_id)
     )
     row = (await conn.execute(query)).one()
-    fits = row.wanted and (row.join_at, row.meeting_url) == (row.bot_join_at, row.bot_url)
-    return DispatchState.BOOKED if fits else DispatchState.STALE
+    wish = Wish(
+        wanted=row.wanted,
+        join_at=row.join_at,
+        meeting_url=row.meeting_url,
+        changed=False,
+        booked_join_at=row.bot_join_at,
+        booked_url=row.bot_url,
+    )
+    return booked_event(wish)
 
 
 async def settle_unclaimed(
-    conn: AsyncConnection, meeting_id: int, now: datetime, state: DispatchState
+    conn: AsyncConnection, meeting_id: int, now: datetime, event: DispatchEvent
 ) -> None:
-    """Move a meeting nobody holds (waiting for a retry, or to be reconciled) to ``state``;
+    """Apply ``event`` to a meeting nobody holds (waiting for a retry, or to be reconciled);
     a meeting another worker holds is left to it (its next write finds the bot)."""
-    open_states = (DispatchState.WAITING.value, DispatchState.AMBIGUOUS.value)
+    state = target(event, LATE_ANSWER_STATES)
     await conn.execute(
         update(meetings)
-        .where(meetings.c.id == meeting_id, meetings.c.dispatch_state.in_(open_states))
+        .where(meetings.c.id == meeting_id, state_in(LATE_ANSWER_STATES))
         .values(dispatch_state=state.value, last_error=None, updated_at=now)
     )
 
@@ -189,7 +199,7 @@ async def _known(
             conn,
             intent.claim,
             now,
-            state=DispatchState.AMBIGUOUS,
+            event=DispatchEvent.DISOWNED,
             dispatch_at=now,
             error="the bot found for this meeting was a duplicate: reconciling again",
         )
@@ -202,10 +212,10 @@ async def settle_booked(
     """End the meeting's dispatch on the bot its booking holds: booked, or stale if the
     meeting changed meanwhile (a stale bot is cancelled and booked again by the next pass)."""
     meeting_id = claim.meeting_id
-    state = await booked_state(conn, meeting_id, bot_id)
+    event = await held_bot_event(conn, meeting_id, bot_id)
     if not claimed:
-        await settle_unclaimed(conn, meeting_id, now, state)
+        await settle_unclaimed(conn, meeting_id, now, event)
         return
-    await settle(conn, claim, now, state=state)
-    if state is DispatchState.STALE:
+    await settle(conn, claim, now, event=event)
+    if event is DispatchEvent.MOVED:
         await note(conn, meeting_id, now, "state", "changed while booking")

@@ -12,13 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.sql.engine import reading
 from service.adapters.sql.source_store import drop_source
 from service.adapters.sql.tables import calendars
-from service.core.errors import InputError
+from service.core.errors import CalendarNotFound, InputError
 from service.core.model import Calendar, CalendarKind
-
-
-class CalendarNotFound(InputError, LookupError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"calendar {name!r}", "no such calendar (see `autojoin calendars list`)")
 
 
 class SqlCalendarStore:

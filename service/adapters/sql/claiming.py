@@ -14,11 +14,9 @@ from service.adapters.sql.events import note
 from service.adapters.sql.fencing import bot_error, settle, touch, write_intent
 from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bots, meetings
-from service.core.model import Claim, ClaimBatch, DispatchState, Intent
-from service.core.timing import Verdict, dispatch_verdict
-
-TOO_LATE = "the meeting ended before a bot could be booked"
-NOT_WANTED = "no bot is wanted any more"
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent
+from service.core.dispatch.decisions import Closing, closing
+from service.core.dispatch.states import DispatchEvent, DispatchState
 
 
 async def load_claims(conn: AsyncConnection, prior: dict[int, str], token: str) -> list[Claim]:
@@ -48,26 +46,24 @@ async def load_claims(conn: AsyncConnection, prior: dict[int, str], token: str) 
     ]
 
 
-def sort_claims(claims: Sequence[Claim]) -> tuple[list[Claim], list[Claim], list[Claim]]:
-    """(to reconcile first, stale bookings to cancel first, ready for a create)."""
-    reconcile = [claim for claim in claims if claim.reconcile]
-    changes = [claim for claim in claims if claim.change]
-    ready = [claim for claim in claims if not (claim.reconcile or claim.change)]
-    return reconcile, changes, ready
-
-
-async def intend(conn: AsyncConnection, claims: Sequence[Claim], now: datetime) -> ClaimBatch:
-    """Commit a create intent for each claim still held; fail or skip those that cannot go."""
+async def intend(
+    conn: AsyncConnection,
+    claims: Sequence[Claim],
+    now: datetime,
+    *,
+    event: DispatchEvent | None = None,
+) -> ClaimBatch:
+    """Commit a create intent for each claim still held (going on after ``event``, if
+    given); skip or give up those that cannot go (see ``decisions.closing``)."""
     intents: list[Intent] = []
     given_up: list[int] = []
     for claim in claims:
-        verdict = dispatch_verdict(join_at=claim.join_at, end_at=claim.end_at, now=now)
-        if not claim.wanted:
-            await _close(conn, claim, now, DispatchState.SKIPPED, "no_longer_wanted", NOT_WANTED)
-        elif verdict is Verdict.TOO_LATE:
-            if await _close(conn, claim, now, DispatchState.FAILED, "too_late", TOO_LATE):
+        ending = closing(claim, now=now)
+        if ending is not None:
+            closed = await _close(conn, claim, now, ending)
+            if closed and ending.event is DispatchEvent.GIVEN_UP:
                 given_up.append(claim.meeting_id)
-        elif await touch(conn, claim, now):
+        elif await touch(conn, claim, now, event=event):
             intent = await write_intent(conn, claim, now)
             if intent is not None:
                 intents.append(intent)
@@ -83,18 +79,10 @@ async def _already_booked(conn: AsyncConnection, claim: Claim, now: datetime) ->
     await settle_booked(conn, claim, booking.id, now, claimed=True)
 
 
-async def _close(
-    conn: AsyncConnection,
-    claim: Claim,
-    now: datetime,
-    state: DispatchState,
-    code: str,
-    message: str,
-) -> bool:
-    error = message if state is DispatchState.FAILED else None
-    if not await settle(conn, claim, now, state=state, error=error):
+async def _close(conn: AsyncConnection, claim: Claim, now: datetime, ending: Closing) -> bool:
+    if not await settle(conn, claim, now, event=ending.event, error=ending.error):
         return False
     if claim.pending_bot is not None:
-        await bot_error(conn, claim.pending_bot.id, now, code, message, active=False)
-    await note(conn, claim.meeting_id, now, state.value, message)
+        await bot_error(conn, claim.pending_bot.id, now, ending.code, ending.message, active=False)
+    await note(conn, claim.meeting_id, now, ending.state.value, ending.message)
     return True

@@ -7,21 +7,29 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import ColumnElement, case, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.booking import holder, record, write_duplicate
-from service.adapters.sql.claiming import intend, load_claims, sort_claims
+from service.adapters.sql.claiming import intend, load_claims
 from service.adapters.sql.engine import reading
 from service.adapters.sql.events import note
-from service.adapters.sql.fencing import bot_error, settle, touch
+from service.adapters.sql.fencing import bot_error, settle, state_in, touch
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
-from service.core.model import Claim, ClaimBatch, DispatchState, Intent, Recorded, RemoteBot
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent, Recorded, sort_claims
+from service.core.dispatch.states import (
+    CLAIMABLE,
+    HELD,
+    RETURNS,
+    DispatchEvent,
+    sources,
+    target,
+    transition,
+)
+from service.core.model import RemoteBot
 
-W, C, A = DispatchState.WAITING, DispatchState.CLAIMED, DispatchState.AMBIGUOUS
-S, B = DispatchState.STALE, DispatchState.BOOKED
-_CLAIMABLE = (W.value, A.value, S.value)
+E = DispatchEvent
 
 
 class SqlDispatchStore:
@@ -43,7 +51,7 @@ class SqlDispatchStore:
         async with self._engine.begin() as conn:
             due = (
                 select(meetings.c.id, meetings.c.dispatch_state)
-                .where(meetings.c.dispatch_state.in_(_CLAIMABLE), meetings.c.dispatch_at <= now)
+                .where(state_in(CLAIMABLE), meetings.c.dispatch_at <= now)
                 .order_by(meetings.c.deadline, meetings.c.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -53,9 +61,9 @@ class SqlDispatchStore:
                 return ClaimBatch()
             await conn.execute(
                 update(meetings)
-                .where(meetings.c.id.in_(prior), meetings.c.dispatch_state.in_(_CLAIMABLE))
+                .where(meetings.c.id.in_(prior), state_in(CLAIMABLE))
                 .values(
-                    dispatch_state=C.value,
+                    dispatch_state=target(E.CLAIMED, CLAIMABLE).value,
                     claim_token=token,
                     claimed_by=self.worker_id,
                     lease_until=now + lease,
@@ -69,7 +77,7 @@ class SqlDispatchStore:
     async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
         """Commit create intents for claims still held (after reconciliation found nothing)."""
         async with self._engine.begin() as conn:
-            return await intend(conn, claims, now)
+            return await intend(conn, claims, now, event=E.RECONCILED)
 
     async def record_created(
         self,
@@ -141,7 +149,9 @@ class SqlDispatchStore:
     ) -> None:
         """Nothing reached Mavera: the attempt is not counted and the meeting waits again."""
         async with self._engine.begin() as conn:
-            if await settle(conn, intent.claim, now, state=W, dispatch_at=retry_at, error=message):
+            if await settle(
+                conn, intent.claim, now, event=E.RELEASED, dispatch_at=retry_at, error=message
+            ):
                 await bot_error(conn, intent.bot_id, now, code, message, attempts_delta=-1)
                 await note(conn, intent.claim.meeting_id, now, "not_sent", message)
 
@@ -150,8 +160,7 @@ class SqlDispatchStore:
     ) -> None:
         """Mavera refused the create for good: no bot exists, the booking is closed."""
         async with self._engine.begin() as conn:
-            failed = DispatchState.FAILED
-            if await settle(conn, intent.claim, now, state=failed, error=message):
+            if await settle(conn, intent.claim, now, event=E.REJECTED, error=message):
                 await bot_error(conn, intent.bot_id, now, code, message, active=False)
                 await note(conn, intent.claim.meeting_id, now, "rejected", f"{code}: {message}")
 
@@ -160,7 +169,9 @@ class SqlDispatchStore:
     ) -> None:
         """The create may have made a bot: reconcile at ``retry_at`` before sending again."""
         async with self._engine.begin() as conn:
-            if await settle(conn, intent.claim, now, state=A, dispatch_at=retry_at, error=message):
+            if await settle(
+                conn, intent.claim, now, event=E.AMBIGUOUS, dispatch_at=retry_at, error=message
+            ):
                 await bot_error(conn, intent.bot_id, now, code, message)
                 await note(conn, intent.claim.meeting_id, now, "ambiguous", message)
 
@@ -170,12 +181,12 @@ class SqlDispatchStore:
         """Hand a claim back in the state it was claimed from (shutdown, failed listing,
         failed cancel), to be taken again at ``retry_at`` if given."""
         async with self._engine.begin() as conn:
-            await settle(conn, claim, now, state=claim.prior, dispatch_at=retry_at)
+            await settle(conn, claim, now, event=RETURNS[claim.prior], dispatch_at=retry_at)
 
     async def keep_booked(self, claim: Claim, *, now: datetime, reason: str) -> None:
         """Leave a stale meeting's bot as it is (the freeze window has begun)."""
         async with self._engine.begin() as conn:
-            if await settle(conn, claim, now, state=B):
+            if await settle(conn, claim, now, event=E.FROZEN):
                 await note(conn, claim.meeting_id, now, "frozen", reason)
 
     async def record_cancelled(
@@ -186,7 +197,7 @@ class SqlDispatchStore:
         old = claim.booked_bot
         assert old is not None
         async with self._engine.begin() as conn:
-            if not await touch(conn, claim, now):
+            if not await touch(conn, claim, now, event=E.CANCELLED):
                 return ClaimBatch()
             await conn.execute(
                 update(bots)
@@ -202,32 +213,15 @@ class SqlDispatchStore:
     async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:
         """Claims whose worker stopped answering become ambiguous: whoever takes them next
         reconciles first. ``all_claims`` is for a sole daemon starting up (SQLite)."""
-        where = [meetings.c.dispatch_state == C.value]
+        where = [state_in(sources(E.EXPIRED))]
         if not all_claims:
             where.append(meetings.c.lease_until < now)
-        # A booking that holds a bot is booked if the bot fits the meeting, else stale (its
-        # cancel is harmless to repeat). Any other claim may have sent a create: reconcile it.
-        booked = (
-            (bots.c.meeting_id == meetings.c.id) & bots.c.active & bots.c.mavera_id.is_not(None)
-        )
-        has_bot = select(bots.c.id).where(booked).exists()
-        fitting = (
-            select(bots.c.id)
-            .where(
-                booked,
-                bots.c.join_at == meetings.c.join_at,
-                bots.c.meeting_url == meetings.c.meeting_url,
-            )
-            .exists()
-        )
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(meetings)
                 .where(*where)
                 .values(
-                    dispatch_state=case(
-                        (fitting & meetings.c.wanted, B.value), (has_bot, S.value), else_=A.value
-                    ),
+                    dispatch_state=_after_expiry(),
                     dispatch_at=now,
                     claim_token=None,
                     claimed_by=None,
@@ -250,7 +244,7 @@ class SqlDispatchStore:
         query = (
             select(meetings.c.id, meetings.c.dispatch_at)
             .where(
-                meetings.c.dispatch_state.in_(_CLAIMABLE),
+                state_in(CLAIMABLE),
                 meetings.c.dispatch_at > now,
                 meetings.c.dispatch_at <= until,
             )
@@ -259,3 +253,28 @@ class SqlDispatchStore:
         )
         async with reading(self._engine) as conn:
             return [(row.id, row.dispatch_at) for row in await conn.execute(query)]
+
+
+def _after_expiry() -> ColumnElement[str]:
+    """The state a held meeting takes when its lease runs out, as one SQL expression.
+
+    A booking that holds a bot is created if the bot fits the meeting, else moved (its
+    cancel is harmless to repeat): ``decisions.booked_event`` over many rows. Any other
+    claim may have sent a create: it expired, to reconcile. The states are the table's.
+    """
+    booked = (bots.c.meeting_id == meetings.c.id) & bots.c.active & bots.c.mavera_id.is_not(None)
+    has_bot = select(bots.c.id).where(booked).exists()
+    fitting = (
+        select(bots.c.id)
+        .where(
+            booked,
+            bots.c.join_at == meetings.c.join_at,
+            bots.c.meeting_url == meetings.c.meeting_url,
+        )
+        .exists()
+    )
+    return case(
+        (fitting & meetings.c.wanted, transition(HELD, E.CREATED).value),
+        (has_bot, transition(HELD, E.MOVED).value),
+        else_=transition(HELD, E.EXPIRED).value,
+    )

@@ -1,7 +1,9 @@
-"""Fenced writes: every change to a claimed meeting checks that the claim is still ours."""
+"""Fenced writes: every change to a claimed meeting checks that the claim is still ours, and
+every dispatch state written is the one the core's table gives for the event."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -9,19 +11,34 @@ from sqlalchemy import ColumnElement, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.tables import bots, meetings
-from service.core.model import Claim, DispatchState, Intent
+from service.core.dispatch.claims import Claim, Intent
+from service.core.dispatch.states import HELD, DispatchEvent, DispatchState, transition
+from service.core.errors import InvalidTransition
+
+
+def state_in(states: Collection[DispatchState]) -> ColumnElement[bool]:
+    """The meeting is in one of ``states`` (as a set-based write's guard)."""
+    return meetings.c.dispatch_state.in_(sorted(state.value for state in states))
 
 
 def held(claim: Claim) -> ColumnElement[bool]:
     return (
         (meetings.c.id == claim.meeting_id)
         & (meetings.c.claim_token == claim.token)
-        & (meetings.c.dispatch_state == DispatchState.CLAIMED.value)
+        & (meetings.c.dispatch_state == HELD.value)
     )
 
 
-async def touch(conn: AsyncConnection, claim: Claim, now: datetime) -> bool:
-    """True if the claim is still ours (a fenced no-op write that also takes the row lock)."""
+async def touch(
+    conn: AsyncConnection, claim: Claim, now: datetime, *, event: DispatchEvent | None = None
+) -> bool:
+    """True if the claim is still ours (a fenced no-op write that also takes the row lock).
+
+    ``event``, if given, is what the claim goes on after: raises ``InvalidTransition``
+    (before any write) unless the table keeps the meeting held on it.
+    """
+    if event is not None and transition(HELD, event) is not HELD:
+        raise InvalidTransition(HELD.value, event.value)
     result = await conn.execute(update(meetings).where(held(claim)).values(updated_at=now))
     return bool(result.rowcount == 1)
 
@@ -31,13 +48,15 @@ async def settle(
     claim: Claim,
     now: datetime,
     *,
-    state: DispatchState,
+    event: DispatchEvent,
     dispatch_at: datetime | None = None,
     error: str | None = None,
 ) -> bool:
-    """End the claim with ``state``; False (and no write) if the claim is no longer held."""
+    """End the claim on ``event``, in the state the table gives; False (and no write) if the
+    claim is no longer held. Raises ``InvalidTransition`` (before any write) if the table
+    does not allow ``event`` in a held meeting."""
     values: dict[str, Any] = {
-        "dispatch_state": state.value,
+        "dispatch_state": transition(HELD, event).value,
         "claim_token": None,
         "claimed_by": None,
         "lease_until": None,

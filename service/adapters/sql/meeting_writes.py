@@ -4,34 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.events import note
 from service.adapters.sql.tables import meeting_events, meetings
-from service.core.model import DispatchState
+from service.core.dispatch.decisions import follows_new_times
+from service.core.dispatch.states import DispatchState, initial_state
 from service.core.redaction import redact_meeting_url
+from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting
-
-
-class Counts(Protocol):
-    inserted: int
-    updated: int
-    unchanged: int
-    rows_written: int
-    touched: set[int]
-    changed: set[int]
-    created: set[int]
-
 
 _WISH = ("title", "meeting_url", "platform", "start_at", "end_at", "organizer", "attendees")
 _TIMES = ("join_at", "deadline", "sequence")
 
 
 async def insert_meetings(
-    conn: AsyncConnection, items: Sequence[PlannedMeeting], counts: Counts, now: datetime
+    conn: AsyncConnection, items: Sequence[PlannedMeeting], counts: ApplyCounts, now: datetime
 ) -> dict[str, int]:
     """New meetings in one statement; occurrences of one call in this batch share one."""
     by_call: dict[tuple[str, datetime], PlannedMeeting] = {}
@@ -93,9 +84,7 @@ def _new_meeting(item: PlannedMeeting, now: datetime) -> dict[str, Any]:
         **_wish_values(item),
         "wanted": item.meeting.record,
         "decision_reason": item.meeting.reason,
-        "dispatch_state": (
-            DispatchState.WAITING if item.meeting.record else DispatchState.SKIPPED
-        ).value,
+        "dispatch_state": initial_state(wanted=item.meeting.record).value,
         "dispatch_at": item.times.dispatch_at,
         "created_at": now,
         "updated_at": now,
@@ -107,7 +96,7 @@ async def update_meeting(
     rows: dict[int, Any],
     meeting_id: int,
     item: PlannedMeeting,
-    counts: Counts,
+    counts: ApplyCounts,
     now: datetime,
 ) -> None:
     row = rows.get(meeting_id)
@@ -119,7 +108,7 @@ async def update_meeting(
     if not changes:
         counts.unchanged += 1
         return
-    if row["dispatch_state"] == DispatchState.WAITING:
+    if follows_new_times(DispatchState(row["dispatch_state"])):
         changes["dispatch_at"] = item.times.dispatch_at
     changes["updated_at"] = now
     await conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(changes))

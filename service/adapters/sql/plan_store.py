@@ -10,12 +10,12 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.engine import reading
+from service.adapters.sql.fencing import state_in
 from service.adapters.sql.tables import bots, meetings
-from service.core.model import DispatchState
+from service.core.dispatch.decisions import SCHEDULED, plan_job
+from service.core.dispatch.states import DispatchState
 from service.core.planner import Job
 
-WAITING = DispatchState.WAITING.value
-PLANNED = (WAITING, DispatchState.STALE.value)
 STREAM_ROWS = 2_000
 
 
@@ -42,7 +42,7 @@ class SqlPlanStore:
                 booked.c.join_at.label("booked_join_at"),
             )
             .outerjoin(booked, booked.c.meeting_id == meetings.c.id)
-            .where(meetings.c.dispatch_state.in_(PLANNED))
+            .where(state_in(SCHEDULED))
         )
         jobs: list[Job] = []
         current: dict[int, datetime] = {}
@@ -63,7 +63,7 @@ class SqlPlanStore:
             update(meetings)
             .where(meetings.c.id == bindparam("meeting_id"))
             # Spelled out: an IN list cannot be used with executemany.
-            .where(or_(*(meetings.c.dispatch_state == state for state in PLANNED)))
+            .where(or_(*(meetings.c.dispatch_state == s.value for s in sorted(SCHEDULED))))
             .values(dispatch_at=bindparam("at"), updated_at=now)
         )
         rows = [{"meeting_id": key, "at": at} for key, at in times.items()]
@@ -73,9 +73,11 @@ class SqlPlanStore:
 
 
 def _job(row: Any) -> Job:
-    if row.dispatch_state == WAITING:
-        return Job(key=row.id, deadline=row.deadline, join_at=row.join_at)
-    # A stale booking: cancel before the old bot joins, then (if wanted) create again.
-    deadline = min(row.deadline, row.booked_join_at or row.deadline)
-    cost = 2 if row.wanted else 1
-    return Job(key=row.id, deadline=deadline, join_at=row.join_at, cost=cost, urgent=True)
+    return plan_job(
+        meeting_id=row.id,
+        state=DispatchState(row.dispatch_state),
+        deadline=row.deadline,
+        join_at=row.join_at,
+        wanted=row.wanted,
+        booked_join_at=row.booked_join_at,
+    )

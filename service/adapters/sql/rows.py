@@ -6,15 +6,8 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
-from service.core.model import (
-    Bot,
-    DispatchState,
-    Meeting,
-    MeetingEvent,
-    MeetingSource,
-    Platform,
-    StatusChange,
-)
+from service.core.dispatch.states import DispatchState
+from service.core.model import Bot, Meeting, MeetingEvent, MeetingSource, Platform, StatusChange
 
 
 def meeting_from_row(row: RowMapping) -> Meeting:

@@ -12,13 +12,12 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from service.adapters.local_budget import WINDOW, read_limit
 from service.adapters.sql.engine import reading
 from service.adapters.sql.tables import api_keys, api_sends
+from service.core.api_key import ApiKey
 from service.core.errors import SendWindowPassed
 from service.core.ports import Clock, Purpose
-from service.core.sliding_window import SlidingWindow
-from service.credentials import ApiKey
+from service.core.sliding_window import WINDOW, SlidingWindow, read_limit
 
 log = logging.getLogger(__name__)
 MIN_WAIT = 0.005

@@ -10,9 +10,7 @@ with no source left wants no bot.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,40 +21,11 @@ from service.adapters.sql.events import note
 from service.adapters.sql.meeting_writes import insert_meetings, meeting_rows, update_meeting
 from service.adapters.sql.tables import meeting_sources, meetings
 from service.adapters.sql.wishes import settle_wishes
+from service.core.sourcing import ApplyCounts, Window
 from service.core.timing import PlannedMeeting
 
 CHUNK = 400
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Window:
-    """Where a fetch is complete: an occurrence missing here is gone, not just out of view."""
-
-    start: datetime
-    end: datetime
-
-
 EVERYTHING = Window(start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC))
-
-
-@dataclass(slots=True)
-class ApplyCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    gone: int = 0
-    rows_written: int = 0
-    touched: set[int] = field(default_factory=set)
-    changed: set[int] = field(default_factory=set)
-    # Meetings this apply created, and how many source rows it gave each.
-    created: set[int] = field(default_factory=set)
-    sourced: Counter[int] = field(default_factory=Counter)
-
-    def to_settle(self) -> set[int]:
-        """Touched meetings whose wish may differ from their row. A meeting created here
-        with one source row was written as that source decided: nothing to settle."""
-        settled = {key for key in self.created if self.sourced[key] == 1}
-        return self.touched - settled
 
 
 class SqlSourceStore:

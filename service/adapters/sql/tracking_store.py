@@ -10,11 +10,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from service.adapters.sql.engine import reading
 from service.adapters.sql.events import note
+from service.adapters.sql.fencing import state_in
 from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
-from service.core.model import NOT_FOUND, Bot, DispatchState, Observed
+from service.core.dispatch.states import DispatchEvent, sources, transition
+from service.core.model import NOT_FOUND, Bot, Observed
 
 CHUNK = 400
+# A lost bot fails its meeting only while the meeting is booked with it.
+[LOSES_BOT] = sources(DispatchEvent.LOST)
 
 
 class SqlTrackingStore:
@@ -138,15 +142,16 @@ async def _fail_booked(
     conn: AsyncConnection, meeting_id: int, bot_id: int, now: datetime, message: str
 ) -> bool:
     """Fail the meeting if it is still booked (with this bot): its booking is closed."""
+    after = transition(LOSES_BOT, DispatchEvent.LOST)
     failed = await conn.execute(
         update(meetings)
-        .where(meetings.c.id == meeting_id, meetings.c.dispatch_state == DispatchState.BOOKED.value)
-        .values(dispatch_state=DispatchState.FAILED.value, last_error=message, updated_at=now)
+        .where(meetings.c.id == meeting_id, state_in({LOSES_BOT}))
+        .values(dispatch_state=after.value, last_error=message, updated_at=now)
     )
     if failed.rowcount != 1:
         return False
     await conn.execute(update(bots).where(bots.c.id == bot_id).values(active=False))
-    await note(conn, meeting_id, now, "state", "booked -> failed")
+    await note(conn, meeting_id, now, "state", f"{LOSES_BOT.value} -> {after.value}")
     return True
 
 

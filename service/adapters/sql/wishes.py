@@ -1,5 +1,5 @@
-"""Wishes: after sources or an override changed, what each touched meeting now wants, and
-the dispatch state that follows (pure rule in ``planning.next_state``)."""
+"""Wishes: after sources or an override changed, load what each touched meeting now wants,
+decide (``core.dispatch.decisions``: ``decide_wanted``, ``settle_wish``), write the result."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.events import note
 from service.adapters.sql.tables import bots, meeting_sources, meetings
-from service.core.model import DispatchState
-from service.core.timing import Wish, booked_matches, next_state
+from service.core.dispatch.decisions import Settled, Vote, Wish, decide_wanted, settle_wish
+from service.core.dispatch.states import DispatchState
 
 CHUNK = 400
 
@@ -47,13 +47,13 @@ async def settle_wishes(
     return written
 
 
-async def _votes(conn: AsyncConnection, ids: list[int]) -> dict[int, list[tuple[bool, str | None]]]:
+async def _votes(conn: AsyncConnection, ids: list[int]) -> dict[int, list[Vote]]:
     query = (
         select(meeting_sources.c.meeting_id, meeting_sources.c.record, meeting_sources.c.reason)
         .where(meeting_sources.c.meeting_id.in_(ids))
         .order_by(meeting_sources.c.id)
     )
-    votes: dict[int, list[tuple[bool, str | None]]] = {}
+    votes: dict[int, list[Vote]] = {}
     for row in await conn.execute(query):
         votes.setdefault(row.meeting_id, []).append((bool(row.record), row.reason))
     return votes
@@ -66,37 +66,17 @@ async def _booked(conn: AsyncConnection, ids: list[int]) -> dict[int, Any]:
     return {row.meeting_id: row for row in await conn.execute(query)}
 
 
-# Reasons no override can change: there is no call to record.
-STRUCTURAL = frozenset({"cancelled", "all_day", "no_join_url", "ended", "vanished"})
-
-
-def decision(override: str | None, votes: list[tuple[bool, str | None]]) -> tuple[bool, str | None]:
-    """A bot is wanted if any source's rules want one; a manual override beats the rules but
-    not a structural reason (every source cancelled, gone, all-day or over)."""
-    if not votes:
-        return False, "vanished"
-    structural = [reason for record, reason in votes if not record and reason in STRUCTURAL]
-    if len(structural) == len(votes):
-        return False, structural[0]
-    if override in ("record", "skip"):
-        return override == "record", f"manual_{override}"
-    for record, reason in votes:
-        if record:
-            return True, reason
-    return False, votes[0][1]
-
-
 async def _settle_one(
     conn: AsyncConnection,
     row: Any,
-    votes: list[tuple[bool, str | None]],
+    votes: list[Vote],
     booked: Any,
     *,
     changed: bool,
     now: datetime,
     freeze: timedelta,
 ) -> int:
-    wanted, reason = decision(row["override"], votes)
+    wanted, reason = decide_wanted(row["override"], votes)
     wish = Wish(
         wanted=wanted,
         join_at=row["join_at"],
@@ -106,23 +86,34 @@ async def _settle_one(
         booked_url=booked.meeting_url if booked is not None else None,
     )
     state = DispatchState(row["dispatch_state"])
-    after = next_state(state, wish, now=now, freeze=freeze)
+    settled = settle_wish(state, wish, now=now, freeze=freeze)
     values: dict[str, Any] = {}
     notes: list[tuple[str, str]] = []
     if (wanted, reason) != (row["wanted"], row["decision_reason"]):
         values.update(wanted=wanted, decision_reason=reason)
         verdict = "a bot is wanted" if wanted else "no bot is wanted"
         notes.append(("decision", f"{verdict} ({reason or 'rules'})"))
-    if after is not state:
-        values["dispatch_state"] = after.value
-        if after is DispatchState.STALE:
-            values["dispatch_at"] = now
-        notes.append(("state", f"{state.value} -> {after.value}"))
-    elif after is DispatchState.BOOKED and changed and not booked_matches(wish):
-        notes.append(("frozen", "changed inside the freeze window: the booked bot is left alone"))
+    _write_state(values, notes, state, settled, now)
     for kind, detail in notes:
         await note(conn, row["id"], now, kind, detail)
     if values:
         values["updated_at"] = now
         await conn.execute(update(meetings).where(meetings.c.id == row["id"]).values(values))
     return len(notes) + bool(values)
+
+
+def _write_state(
+    values: dict[str, Any],
+    notes: list[tuple[str, str]],
+    state: DispatchState,
+    settled: Settled,
+    now: datetime,
+) -> None:
+    """Add what ``settled`` changes to the row's new values and to the meeting's notes."""
+    if settled.state is not state:
+        values["dispatch_state"] = settled.state.value
+        if settled.due_now:
+            values["dispatch_at"] = now
+        notes.append(("state", f"{state.value} -> {settled.state.value}"))
+    elif settled.kept_frozen:
+        notes.append(("frozen", "changed inside the freeze window: the booked bot is left alone"))

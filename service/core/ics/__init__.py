@@ -1,7 +1,7 @@
 """Calendar sources: reading feeds into meeting occurrences (ICS today; APIs later).
 
 The package exports the values a parse returns. The parser itself, ``calendars.ics``, is
-imported only where a feed is parsed (``feeds.parsing``): the daemon hands parsing to worker
+imported only where a feed is parsed (``core.feed_reading``): the daemon hands parsing to worker
 processes, and its own process never loads icalendar and recurring-ical-events.
 """
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from service.core.errors import ServiceError
+from service.core.errors import FeedUnreadable
 from service.core.meeting_links import NormalizedLink
 
 
-class FeedError(ServiceError, ValueError):
+class FeedError(FeedUnreadable, ValueError):
     """A calendar feed that cannot be read as one iCalendar calendar.
 
     The message says what is wrong with the data; it never holds the feed's address and

@@ -1,0 +1,59 @@
+"""The store's state writes go through the core's table: a write the table forbids is refused
+before anything reaches the database (on every backend)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.adapters.sql.booking import settle_unclaimed
+from service.adapters.sql.dispatch_store import SqlDispatchStore
+from service.adapters.sql.fencing import settle, touch
+from service.core.dispatch.states import DispatchEvent, DispatchState, sources
+from service.core.errors import InvalidTransition
+from tests.contract.test_dispatch_store import DUE, LEASE, seed, state_of
+
+
+def forbidden_for_a_claim() -> list[DispatchEvent]:
+    """The events the table does not allow in a held (claimed) meeting."""
+    return [event for event in DispatchEvent if DispatchState.CLAIMED not in sources(event)]
+
+
+@pytest.mark.parametrize("event", forbidden_for_a_claim(), ids=str)
+async def test_a_claim_cannot_end_on_an_event_the_table_forbids(
+    engine: AsyncEngine, event: DispatchEvent
+) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
+    async with engine.begin() as conn:
+        with pytest.raises(InvalidTransition):
+            await settle(conn, intent.claim, DUE, event=event)
+    assert await state_of(engine, meeting_id) is DispatchState.CLAIMED
+
+
+@pytest.mark.parametrize(
+    "event", [DispatchEvent.RELEASED, DispatchEvent.CREATED, DispatchEvent.FROZEN], ids=str
+)
+async def test_a_claim_goes_on_only_after_an_event_that_keeps_it_held(
+    engine: AsyncEngine, event: DispatchEvent
+) -> None:
+    [meeting_id] = await seed(engine)
+    store = SqlDispatchStore(engine, worker_id="w1")
+    [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
+    async with engine.begin() as conn:
+        with pytest.raises(InvalidTransition):
+            await touch(conn, intent.claim, DUE, event=event)
+        assert await touch(conn, intent.claim, DUE, event=DispatchEvent.CANCELLED)
+    assert await state_of(engine, meeting_id) is DispatchState.CLAIMED
+
+
+@pytest.mark.parametrize("event", [DispatchEvent.PLANNED, DispatchEvent.LOST], ids=str)
+async def test_a_late_answer_cannot_apply_an_event_the_table_forbids(
+    engine: AsyncEngine, event: DispatchEvent
+) -> None:
+    [meeting_id] = await seed(engine)
+    async with engine.begin() as conn:
+        with pytest.raises(InvalidTransition):
+            await settle_unclaimed(conn, meeting_id, DUE, event)
+    assert await state_of(engine, meeting_id) is DispatchState.WAITING
