@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from service.core.dispatch.states import DispatchState
+from service.core.dispatch.states import IN_FLIGHT, DispatchState
 from service.core.model import MeetingView
 from service.usecases.override import OverrideMeeting
 
@@ -29,10 +29,11 @@ class Cancel(StrEnum):
     """No bot is booked, and none will be."""
 
 
+# After the skip override settled (the table's ``unwanted``, ``moved`` or ``frozen``), what
+# the meeting's state says of its bot.
 _CANCEL: dict[DispatchState, Cancel] = {
     DispatchState.STALE: Cancel.CANCELLING,
-    DispatchState.CLAIMED: Cancel.IN_FLIGHT,
-    DispatchState.AMBIGUOUS: Cancel.IN_FLIGHT,
+    **dict.fromkeys(IN_FLIGHT, Cancel.IN_FLIGHT),
     DispatchState.BOOKED: Cancel.FROZEN,
 }
 

@@ -1,4 +1,5 @@
-"""SqlMeetingStore: meeting views out (list, explain), and the manual override in."""
+"""SqlMeetingStore: meeting views out (list, explain), the manual override and an operator's
+retry of a failed dispatch in."""
 
 from __future__ import annotations
 
