@@ -34,7 +34,7 @@ from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.engine import make_engine
 from service.adapters.sql.migrate import upgrade
 from service.adapters.sql.tables import calendars
-from service.assembly import make_calendar_sync, read_settings
+from service.composition import make_calendar_sync, read_settings
 from service.config import Settings
 from service.core.model import CalendarKind
 from service.logging_setup import configure_logging

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import count
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.source_store import SqlSourceStore
+from service.composition import import_meetings
+from service.config import Settings
 from service.core.model import MeetingInput, Platform
+from service.core.ports import Clock
 from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
@@ -60,3 +64,10 @@ async def upsert(
     """Store meetings the way an import does (a partial source: nothing vanishes)."""
     store = SqlSourceStore(engine, freeze=timedelta(minutes=5))
     return await store.apply(source, items, window=None, now=now)
+
+
+async def import_rows(
+    settings: Settings, engine: AsyncEngine, rows: Any, clock: Clock
+) -> ApplyCounts:
+    """Import a JSON list of meetings the way `autojoin import` does, on an open engine."""
+    return await import_meetings(settings, engine, clock).json(rows)

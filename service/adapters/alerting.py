@@ -1,6 +1,6 @@
 """LoggingAlerts (the ``Alerts`` port): the process's conditions, logged when they start,
 while they last and when they clear; shared by the runner's passes, the Mavera client and the
-replanner (``assembly`` builds the one instance).
+replanner (the composition root builds the one instance).
 
 A failing pass is either an outage (the database: one ``ALERT``, no traceback) or a bug (one
 ``ALERT`` with its traceback per distinct error, at most every ``repeat_every``). A failed

@@ -39,9 +39,9 @@ def cli(ctx: click.Context, config_file: Path | None, debug: bool) -> None:
 @click.pass_obj
 def migrate(settings: Settings) -> None:
     """Create or upgrade the database schema (Alembic, to head)."""
-    from service.adapters.sql.migrate import upgrade
+    from service.composition import migrate as upgrade
 
-    upgrade(settings.database.url)
+    upgrade(settings)
     say("database schema is up to date")
 
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from service.adapters.clock import SystemClock
 from service.cli.common import echo_json, fail, read_input, run, say
-from service.cli.views import explanation, forecast, print_table, summary
+from service.cli.views import explanation, forecast_report, print_table, summary
 from service.config import Settings
 from service.core.errors import InputError
 from service.core.ics import FeedError
 from service.core.model import MeetingView
-from service.core.untrusted import clean_key
 
-SOURCE_LIMIT = 64
-"""The store's source column holds 64 characters (``file:<name>``)."""
+if TYPE_CHECKING:
+    from service.usecases.forecast import Forecast
+
 MEETING_ID = click.IntRange(1, 2**31 - 1)
 """A meeting id the store's integer column can hold (PostgreSQL refuses larger ones)."""
 
@@ -33,26 +32,18 @@ def import_(settings: Settings, file: Path, owner: str | None) -> None:
     The file is bounded like a calendar feed: at most ``calendars.max_feed_bytes``, and an
     .ics file within the feed limits; a file over a limit is bad input and changes nothing.
     """
-    from service.app import import_ics, import_rows, open_engine
+    from service.composition import open_use_cases
 
-    clock = SystemClock()
     data = read_input(file, settings.calendars.max_feed_bytes)
     ics = file.suffix.lower() == ".ics"
     rows = None if ics else _json(file, data)
 
     async def main() -> str:
-        async with open_engine(settings) as engine:
+        async with open_use_cases(settings) as uses:
             if rows is None:
-                counts = await import_ics(
-                    settings,
-                    engine,
-                    data,
-                    source=clean_key(f"file:{file.name}", limit=SOURCE_LIMIT),
-                    owner_email=owner,
-                    clock=clock,
-                )
+                counts = await uses.imports.ics(data, name=file.name, owner_email=owner)
             else:
-                counts = await import_rows(settings, engine, rows, clock)
+                counts = await uses.imports.json(rows)
         return f"{counts.inserted} added, {counts.updated} updated, {counts.unchanged} unchanged"
 
     try:
@@ -84,13 +75,12 @@ def meetings() -> None:
 @click.pass_obj
 def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> None:
     """List meetings with their bot and its status, by start time."""
-    from service.adapters.sql.meeting_store import SqlMeetingStore
-    from service.app import open_engine
+    from service.composition import open_use_cases
 
     async def main() -> list[MeetingView]:
-        async with open_engine(settings) as engine:
-            after = None if include_past else SystemClock().now()
-            return await SqlMeetingStore(engine).views(starting_after=after, limit=limit)
+        async with open_use_cases(settings) as uses:
+            after = None if include_past else uses.clock.now()
+            return await uses.meetings.views(starting_after=after, limit=limit)
 
     rows = [summary(view) for view in run(main)]
     if as_json:
@@ -105,12 +95,11 @@ def list_(settings: Settings, as_json: bool, include_past: bool, limit: int) -> 
 @click.pass_obj
 def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
     """Every source, rule decision, planned dispatch time and state history of one meeting."""
-    from service.adapters.sql.meeting_store import SqlMeetingStore
-    from service.app import open_engine
+    from service.composition import open_use_cases
 
     async def main() -> MeetingView:
-        async with open_engine(settings) as engine:
-            return await SqlMeetingStore(engine).view(meeting_id)
+        async with open_use_cases(settings) as uses:
+            return await uses.meetings.view(meeting_id)
 
     report = explanation(run(main))
     if as_json:
@@ -126,17 +115,11 @@ def explain(settings: Settings, meeting_id: int, as_json: bool) -> None:
 @click.pass_obj
 def override(settings: Settings, meeting_id: int, choice: str) -> None:
     """Record or skip one meeting whatever the rules say (clear: back to the rules)."""
-    from service.adapters.sql.meeting_store import SqlMeetingStore
-    from service.app import open_engine
+    from service.composition import open_use_cases
 
     async def main() -> MeetingView:
-        async with open_engine(settings) as engine:
-            return await SqlMeetingStore(engine).set_override(
-                meeting_id,
-                None if choice == "clear" else choice,
-                now=SystemClock().now(),
-                freeze=settings.scheduler.freeze,
-            )
+        async with open_use_cases(settings) as uses:
+            return await uses.override(meeting_id, None if choice == "clear" else choice)
 
     view = run(main)
     meeting = view.meeting
@@ -160,7 +143,13 @@ def override(settings: Settings, meeting_id: int, choice: str) -> None:
 @click.pass_obj
 def plan_(settings: Settings, as_json: bool, late_limit: int) -> None:
     """Show when waiting meetings' bots will be booked, and which will be late."""
-    report = run(lambda: forecast(settings, late_limit))
+    from service.composition import open_use_cases
+
+    async def main() -> Forecast:
+        async with open_use_cases(settings) as uses:
+            return await uses.forecast(late_limit=late_limit)
+
+    report = forecast_report(run(main))
     if as_json:
         echo_json(report)
         return

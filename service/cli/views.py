@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from service.adapters.clock import SystemClock
 from service.cli.common import say
-from service.config import Settings
 from service.core.feed_urls import mask
 from service.core.model import Calendar, CalendarKind, MeetingView
 from service.core.redaction import redact_meeting_url, redact_text
 from service.core.timestamps import utc_iso
 from service.core.untrusted import escape_text
+
+if TYPE_CHECKING:
+    from service.usecases.forecast import Forecast
 
 
 def _iso(value: Any) -> str | None:
@@ -60,7 +61,7 @@ def _cell(value: Any) -> str:
 
 def explanation(view: MeetingView) -> dict[str, Any]:
     """One meeting's whole story, as JSON and as the lines `meetings explain` prints."""
-    meeting, bot = view.meeting, view.bot
+    meeting = view.meeting
     report: dict[str, Any] = {
         **summary(view),
         "override": meeting.override,
@@ -83,6 +84,13 @@ def explanation(view: MeetingView) -> dict[str, Any]:
             {"at": utc_iso(h.observed_at), "status": h.status} for h in view.history
         ],
     }
+    report["lines"] = _story(view, report)
+    return report
+
+
+def _story(view: MeetingView, report: dict[str, Any]) -> list[str]:
+    """The lines `meetings explain` prints, from the view and its JSON report."""
+    meeting, bot = view.meeting, view.bot
     verdict = "a bot is wanted" if meeting.wanted else "no bot is wanted"
     lines = [
         f"meeting {meeting.id}: {meeting.title}",
@@ -109,8 +117,7 @@ def explanation(view: MeetingView) -> dict[str, Any]:
     lines += [f"  {e['at']} {e['kind']}: {e['detail']}" for e in report["events"]]
     lines.append("bot status history:")
     lines += [f"  {h['at']} {h['status']}" for h in report["status_history"]] or ["  (none)"]
-    report["lines"] = lines
-    return report
+    return lines
 
 
 def calendar_row(calendar: Calendar) -> dict[str, Any]:
@@ -130,33 +137,21 @@ def calendar_row(calendar: Calendar) -> dict[str, Any]:
     }
 
 
-async def forecast(settings: Settings, late_limit: int) -> dict[str, Any]:
-    """The plan the daemon would follow now, without writing it."""
-    from service.adapters.local_budget import LocalBudget
-    from service.adapters.sql.meeting_store import SqlMeetingStore
-    from service.app import open_engine
-    from service.assembly import make_replanner
-
-    clock = SystemClock()
-    budget = LocalBudget(limit=settings.mavera.requests_per_minute, read_share=0, clock=clock)
-    async with open_engine(settings) as engine:
-        plan, plan_settings = await make_replanner(settings, engine, budget, clock).preview()
-        meetings = SqlMeetingStore(engine)
-        late = [
-            {
-                "id": item.key,
-                "title": (await meetings.view(item.key)).meeting.title,
-                "late_by_seconds": item.by.total_seconds(),
-            }
-            for item in plan.late[:late_limit]
-        ]
-    times = sorted(plan.times.values())
+def forecast_report(forecast: Forecast) -> dict[str, Any]:
+    """The plan forecast as `autojoin plan --json` prints it."""
     return {
-        "waiting": len(plan.times),
-        "policy": settings.planner.policy.value,
-        "creates_per_minute": plan_settings.capacity.per_window,
-        "first_dispatch": _iso(times[0]) if times else None,
-        "last_dispatch": _iso(times[-1]) if times else None,
-        "late_count": len(plan.late),
-        "late": late,
+        "waiting": forecast.waiting,
+        "policy": forecast.policy.value,
+        "creates_per_minute": forecast.creates_per_minute,
+        "first_dispatch": _iso(forecast.first_dispatch_at),
+        "last_dispatch": _iso(forecast.last_dispatch_at),
+        "late_count": forecast.late_count,
+        "late": [
+            {
+                "id": late.meeting_id,
+                "title": late.title,
+                "late_by_seconds": late.late_by.total_seconds(),
+            }
+            for late in forecast.late
+        ],
     }

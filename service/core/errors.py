@@ -40,6 +40,17 @@ class MeetingNotFound(ServiceError, LookupError):
         super().__init__(f"no meeting with id {meeting_id}")
 
 
+class DispatchNotFailed(ServiceError, ValueError):
+    """Only a failed dispatch can be retried."""
+
+    def __init__(self, meeting_id: int, state: str) -> None:
+        self.meeting_id = meeting_id
+        self.state = state
+        super().__init__(
+            f"meeting {meeting_id} is {state}, not failed: only a failed dispatch is retried"
+        )
+
+
 class CalendarNotFound(InputError, LookupError):
     def __init__(self, name: str) -> None:
         super().__init__(f"calendar {name!r}", "no such calendar (see `autojoin calendars list`)")

@@ -37,15 +37,15 @@ class FeedJob:
     source: str
     owner_email: str | None
     rules: RecordingRules
-    timing: Timing
     now: datetime
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ReadSettings:
     """How every feed is read: the window around now to expand, the zone for times without
-    one, the limits on what a feed may cost, and the rules and timing that turn occurrences
-    into meetings."""
+    one, the limits on what a feed may cost, the rules that judge its occurrences, and the
+    timing that gives the meetings stored from it their first dispatch times (applied where
+    they are stored, not where the feed is parsed)."""
 
     past: timedelta
     ahead: timedelta
@@ -63,7 +63,6 @@ class ReadSettings:
             source=source,
             owner_email=owner_email,
             rules=self.rules,
-            timing=self.timing,
             now=now,
         )
 
@@ -79,7 +78,6 @@ def read_feed(data: bytes, job: FeedJob) -> Sourced:
         source=job.source,
         owner_email=job.owner_email,
         rules=job.rules,
-        timing=job.timing,
         now=job.now,
     )
 

@@ -6,7 +6,6 @@ no text read as a number) and bounded; times are ISO 8601 strings with an offset
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Final
 
@@ -17,7 +16,6 @@ from service.core.errors import InputError, InvalidMeetingUrl
 from service.core.meeting_links import normalize_meeting_url
 from service.core.model import MeetingInput
 from service.core.timestamps import EXAMPLE, parse_instant, utc_iso
-from service.core.timing import PlannedMeeting, Timing, dispatch_times
 from service.core.untrusted import EMAIL_LIMIT, KEY_LIMIT, TITLE_LIMIT, clean_text
 
 JSON_SOURCE = "json"
@@ -140,11 +138,3 @@ def _meeting(index: int, raw: Any) -> MeetingInput:
         organizer=row.organizer,
         attendees=tuple(row.attendees),
     )
-
-
-def plan(meetings: Sequence[MeetingInput], timing: Timing) -> list[PlannedMeeting]:
-    """First dispatch times, before the planner fits them to the budget."""
-    return [
-        PlannedMeeting(meeting=meeting, times=dispatch_times(meeting.start_at, timing))
-        for meeting in meetings
-    ]

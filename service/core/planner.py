@@ -95,10 +95,16 @@ def plan_dispatches(jobs: Iterable[Job], *, now: datetime, settings: PlanSetting
     return Plan(times=times, late=tuple(late))
 
 
+def comfortable_at(*, join_at: datetime, deadline: datetime, min_lead: timedelta) -> datetime:
+    """When a create is comfortable: ``min_lead`` before its bot joins, never after its
+    deadline. The one rule for it: a meeting's first dispatch time and every plan use it."""
+    return min(deadline, join_at - min_lead)
+
+
 def _preferred(job: Job, *, now: datetime, settings: PlanSettings) -> datetime:
     if job.urgent or settings.policy is Policy.AS_SOON_AS_KNOWN:
         return now
-    return min(job.deadline, job.join_at - settings.min_lead)
+    return comfortable_at(join_at=job.join_at, deadline=job.deadline, min_lead=settings.min_lead)
 
 
 def _latest_times(

@@ -4,6 +4,7 @@ applying one source's meetings to the store covers and changed (``Window``, ``Ap
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -36,15 +37,26 @@ def judge(
     return decide(facts(occurrence, owner_email=owner_email, now=now), rules)
 
 
-def to_planned(
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourcedMeeting:
+    """A meeting as one read of a source describes it, with that source's rule decision.
+
+    ``may_create`` False: only update a meeting the store already has (a cancelled or
+    finished occurrence must not create one).
+    """
+
+    meeting: MeetingInput
+    may_create: bool = True
+
+
+def to_meeting(
     occurrence: Occurrence,
     *,
     source: str,
     owner_email: str | None,
     rules: RecordingRules,
-    timing: Timing,
     now: datetime,
-) -> PlannedMeeting | None:
+) -> SourcedMeeting | None:
     """The meeting an occurrence stands for, or None when there is no call to record
     (no join link, or all-day). A cancelled or finished one only updates a known meeting."""
     link = occurrence.link
@@ -66,9 +78,22 @@ def to_planned(
         reason=str(verdict.reason) if verdict.reason is not None else None,
         explanation=explain(verdict),
     )
-    times = dispatch_times(occurrence.start_at, timing)
     structural = occurrence.cancelled or occurrence.end_at <= now
-    return PlannedMeeting(meeting=meeting, times=times, may_create=not structural)
+    return SourcedMeeting(meeting=meeting, may_create=not structural)
+
+
+def planned(meetings: Iterable[SourcedMeeting], timing: Timing) -> list[PlannedMeeting]:
+    """The meetings with their first dispatch times, as the store takes them in (the planner
+    then fits every waiting one to the request budget). The one place a source's meeting
+    gets its times: a calendar sync and an import alike, never in a parse worker."""
+    return [
+        PlannedMeeting(
+            meeting=item.meeting,
+            times=dispatch_times(item.meeting.start_at, timing),
+            may_create=item.may_create,
+        )
+        for item in meetings
+    ]
 
 
 # (reason, how many events) for each reason events of a feed were left out, most first.
@@ -86,7 +111,7 @@ class Sourced:
     """What one fetch of a feed brings: its meetings, its occurrence count, its clip window,
     and why events were left out (over a limit, unparseable, ...) with how many each."""
 
-    planned: list[PlannedMeeting]
+    meetings: list[SourcedMeeting]
     occurrences: int
     clip_start_at: datetime | None
     clip_end_at: datetime | None
@@ -99,18 +124,15 @@ def sourced(
     source: str,
     owner_email: str | None,
     rules: RecordingRules,
-    timing: Timing,
     now: datetime,
 ) -> Sourced:
     """Every occurrence of ``feed`` that stands for a call, as a meeting for the store."""
     found = (
-        to_planned(
-            occurrence, source=source, owner_email=owner_email, rules=rules, timing=timing, now=now
-        )
+        to_meeting(occurrence, source=source, owner_email=owner_email, rules=rules, now=now)
         for occurrence in feed.occurrences
     )
     return Sourced(
-        planned=[item for item in found if item is not None],
+        meetings=[item for item in found if item is not None],
         occurrences=len(feed.occurrences),
         clip_start_at=feed.clip_start_at,
         clip_end_at=feed.clip_end_at,

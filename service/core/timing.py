@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from service.core.model import MeetingInput
+from service.core.planner import comfortable_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,9 +35,8 @@ def dispatch_times(start_at: datetime, timing: Timing) -> DispatchTimes:
     """
     join_at = start_at - timing.join_lead
     deadline = join_at - timing.deadline_margin
-    return DispatchTimes(
-        join_at=join_at, dispatch_at=min(deadline, join_at - timing.min_lead), deadline=deadline
-    )
+    dispatch_at = comfortable_at(join_at=join_at, deadline=deadline, min_lead=timing.min_lead)
+    return DispatchTimes(join_at=join_at, dispatch_at=dispatch_at, deadline=deadline)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

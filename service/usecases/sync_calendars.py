@@ -17,7 +17,7 @@ from service.core.errors import FeedUnreadable
 from service.core.feed_reading import FeedJob, Fetched, ReadSettings
 from service.core.model import Calendar, CalendarKind
 from service.core.ports import CalendarStore, Clock, FeedFetcher, FeedParser, SourceStore
-from service.core.sourcing import Skipped, Sourced, Window
+from service.core.sourcing import Skipped, Sourced, Window, planned
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,14 @@ class CalendarSync:
     async def sync_due(self) -> list[SyncReport]:
         """Sync every calendar whose interval has passed."""
         return await self.sync_all(await self._calendars.due(self._clock.now()))
+
+    async def sync_now(self, name: str | None = None) -> list[SyncReport]:
+        """Sync the calendar called ``name``, or every calendar, now, whether due or not.
+
+        :raises CalendarNotFound: no calendar is called ``name``.
+        """
+        chosen = [await self._calendars.get(name)] if name else await self._calendars.all()
+        return await self.sync_all(chosen)
 
     async def sync_all(self, calendars: list[Calendar]) -> list[SyncReport]:
         """Fetch and parse several at once; store one at a time."""
@@ -129,20 +137,21 @@ class CalendarSync:
             log_skipped(f"calendar {calendar.name!r}", read.skipped)
             self._skipped[calendar.id] = read.skipped
         window = present_window(read, job.window_start, job.window_end)
-        counts = await self._sources.apply(calendar.source, read.planned, window=window, now=now)
+        meetings = planned(read.meetings, self._settings.read.timing)
+        counts = await self._sources.apply(calendar.source, meetings, window=window, now=now)
         await self._calendars.record_success(
             calendar.id,
             now=now,
             etag=fetched.etag,
             last_modified=fetched.last_modified,
             clip=(read.clip_start_at, read.clip_end_at),
-            counts=(read.occurrences, len(read.planned)),
+            counts=(read.occurrences, len(read.meetings)),
         )
         return SyncReport(
             calendar=calendar.name,
             status="ok",
             occurrences=read.occurrences,
-            meetings=len(read.planned),
+            meetings=len(read.meetings),
             inserted=counts.inserted,
             updated=counts.updated,
             gone=counts.gone,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.feeds.parsing import ThreadParser, make_parser
 from service.adapters.feeds.workers import WorkerDied
-from service.assembly import read_settings
+from service.composition import read_settings
 from service.config import Settings
 from service.core.dispatch.states import DispatchState
 from service.core.feed_reading import FeedJob

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
 from service.cli.views import explanation
 from service.config import Settings
 from service.core.dispatch.states import DispatchState
@@ -16,6 +15,7 @@ from service.core.model import BotStatus, RemoteBot
 from service.core.ports import BotApi
 from service.simulator import Faults
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.integration.world import FAST, SETTINGS, bots_per_url, dispatch_all, rows, views, world
 

@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator
 import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
-from service.assembly import Daemon
+from service.composition import Daemon
 from service.core.dispatch.states import DispatchState
 from service.core.model import RemoteBot, RemotePage
 from service.core.ports import BotApi
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.integration.world import FAST, SETTINGS, World, bots_per_url, rows, views, world
 

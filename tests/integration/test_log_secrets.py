@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
 from service.config import Settings
 from service.core.model import CalendarKind
 from service.core.timestamps import utc_iso
 from service.logging_setup import QUIET_LOGGERS, configure_logging
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.fakes.feeds import Event, ics
 from tests.fakes.mavera import TEST_KEY

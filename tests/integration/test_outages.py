@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
 from service.adapters.sql.engine import make_engine
-from service.app import import_rows
-from service.assembly import Daemon
+from service.composition import Daemon
 from service.config import Settings
 from service.core.ports import Clock
 from service.simulator import Faults
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.integration.world import FAST, SETTINGS, daemon_on, dispatch_all, rows, world
 

@@ -11,7 +11,6 @@ from service.config import Settings
 from service.core.feed_reading import FeedJob, read_feed
 from service.core.ics import FeedLimits
 from service.core.ics.ics import parse_feed
-from service.core.timing import Timing
 from tests.conftest import T0
 from tests.fakes.feeds import Event, ics
 
@@ -24,11 +23,6 @@ JOB = FeedJob(
     source="calendar:1",
     owner_email="jane@acme.example",
     rules=Settings().rules,
-    timing=Timing(
-        join_lead=timedelta(minutes=1),
-        min_lead=timedelta(minutes=10),
-        deadline_margin=timedelta(minutes=1),
-    ),
     now=T0,
 )
 
@@ -62,9 +56,9 @@ async def test_a_worker_process_reads_a_feed_like_the_daemon() -> None:
     assert await ThreadParser()(data, JOB) == expected
     feed = parse_feed(data, window_start=START, window_end=END, fallback_zone="UTC")
     assert expected.occurrences == len(feed.occurrences) == 41  # 4 weeks of 10, and the lone one
-    assert len(expected.planned) == 40
-    assert {item.meeting.source for item in expected.planned} == {"calendar:1"}
-    assert all(item.meeting.record for item in expected.planned)
+    assert len(expected.meetings) == 40
+    assert {item.meeting.source for item in expected.meetings} == {"calendar:1"}
+    assert all(item.meeting.record for item in expected.meetings)
 
 
 async def test_workers_run_at_a_lower_priority_than_the_daemon() -> None:

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.app import import_rows
-from service.assembly import Daemon
+from service.composition import Daemon
 from service.config import Settings
 from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
 from service.simulator import Durations, Simulator
 from tests.conftest import T0
+from tests.factories import import_rows
 from tests.fakes.clock import FakeClock
 from tests.integration.world import world
 
@@ -34,13 +34,11 @@ def peak_rows(count: int) -> list[dict[str, object]]:
 
 
 async def run_until(daemon: Daemon, clock: FakeClock, until: datetime) -> None:
-    """The runner's loop in fake time: replan, dispatch what is due, track, then jump to the
-    next timer (as APScheduler would) or at most a second ahead while work is pending."""
-    await daemon.replanner.replan()
+    """The daemon in fake time: the runner's burst runs what is due, then time jumps to the
+    next dispatch or bot check the store knows of, or at most a minute ahead (passes due
+    more than once meanwhile run once, as APScheduler coalesces them)."""
     while clock.now() < until:
-        while await daemon.dispatcher.dispatch_due():
-            pass
-        await daemon.tracker.refresh_due()
+        await daemon.runner.run_due()
         clock.set(min(until, await next_event(daemon, clock.now())))
 
 

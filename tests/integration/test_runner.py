@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.clock import SystemClock
-from service.app import import_rows
 from service.config import Settings
 from service.core.dispatch.states import DispatchState
 from service.core.timestamps import utc_iso
+from tests.factories import import_rows
 from tests.integration.world import world
 
 

@@ -1,6 +1,7 @@
 """The integration tests' world: the Mavera simulator on loopback, a daemon built the way
 ``autojoin run`` builds it on a migrated store, and a clock (fake, or the system's for the
-real scheduler); with calendars, also a loopback feed server and the calendar sync.
+real scheduler); with calendars, also a loopback feed server and the calendar sync (or,
+for the runner's burst mode, a daemon that syncs them itself).
 
 Every integration test that runs the daemon starts here, so the set-up exists once.
 """
@@ -17,8 +18,9 @@ import aiohttp
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.feeds.fetch import feed_session
+from service.adapters.feeds.parsing import ThreadParser
 from service.adapters.sql.calendar_store import SqlCalendarStore
-from service.assembly import Daemon, build_daemon, fetch_settings, make_calendar_sync
+from service.composition import Daemon, build_daemon, fetch_settings, make_calendar_sync
 from service.config import Settings
 from service.core.model import Calendar, CalendarKind, MeetingView
 from service.core.ports import Clock, FeedParser
@@ -67,8 +69,11 @@ async def daemon_on(
     *,
     base_url: str,
     session: aiohttp.ClientSession,
+    feed_http: aiohttp.ClientSession | None = None,
+    parser: FeedParser | None = None,
 ) -> Daemon:
-    """The daemon's objects on ``engine``, calling the Mavera API at ``base_url``."""
+    """The daemon's objects on ``engine``, calling the Mavera API at ``base_url``; with a
+    ``feed_http`` session it syncs calendars too (parsing with ``parser``)."""
     return await build_daemon(
         settings=settings,
         engine=engine,
@@ -76,19 +81,34 @@ async def daemon_on(
         api_key=ApiKey(TEST_KEY),
         base_url=base_url,
         clock=clock,
+        feed_session=feed_http,
+        parser=parser,
     )
 
 
 @asynccontextmanager
 async def world(
-    engine: AsyncEngine, clock: ClockT, settings: Settings, **sim_changes: object
+    engine: AsyncEngine,
+    clock: ClockT,
+    settings: Settings,
+    feed_http: aiohttp.ClientSession | None = None,
+    **sim_changes: object,
 ) -> AsyncIterator[World[ClockT]]:
-    """A daemon on ``engine`` and a simulator (``sim_settings(**sim_changes)``), one clock."""
+    """A daemon on ``engine`` and a simulator (``sim_settings(**sim_changes)``), one clock;
+    with a ``feed_http`` session the daemon syncs calendars too (parsing in a thread)."""
     async with (
         running_simulator(sim_settings(**sim_changes), clock=clock) as sim,
         aiohttp.ClientSession() as session,
     ):
-        daemon = await daemon_on(engine, clock, settings, base_url=sim.base_url, session=session)
+        daemon = await daemon_on(
+            engine,
+            clock,
+            settings,
+            base_url=sim.base_url,
+            session=session,
+            feed_http=feed_http,
+            parser=ThreadParser() if feed_http is not None else None,
+        )
         yield World(daemon=daemon, sim=sim, clock=clock, settings=settings)
 
 
@@ -137,6 +157,25 @@ async def calendar_world(
             **{field.name: getattr(w, field.name) for field in fields(w)},
             feeds=feeds,
             sync=make_calendar_sync(settings, engine, feed_http, clock, parser),
+            calendars=SqlCalendarStore(engine),
+        )
+
+
+@asynccontextmanager
+async def syncing_world(
+    engine: AsyncEngine, clock: FakeClock, settings: Settings
+) -> AsyncIterator[CalendarWorld]:
+    """The calendar world whose daemon syncs the calendars itself (its runner's calendar
+    pass), for the runner's burst mode (``run_due``, ``sync_once``)."""
+    async with (
+        feed_server() as feeds,
+        feed_session(fetch_settings(settings)) as feed_http,
+        world(engine, clock, settings, feed_http) as w,
+    ):
+        yield CalendarWorld(
+            **{field.name: getattr(w, field.name) for field in fields(w)},
+            feeds=feeds,
+            sync=make_calendar_sync(settings, engine, feed_http, clock, ThreadParser()),
             calendars=SqlCalendarStore(engine),
         )
 

@@ -4,7 +4,8 @@ layer imports only what it may.
 - core: no framework, no IO module, no outer layer;
 - use cases: only the core, other use cases and the standard library (no IO module);
 - adapters: the core and their own package (the runner also the use cases it drives), never
-  another adapter nor anything outside the core.
+  another adapter nor anything outside the core;
+- the composition root (``service/composition/``) may import everything: it builds them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ OUTER_LAYERS = (
     "service.adapters",
     "service.usecases",
     "service.app",
-    "service.assembly",
+    "service.composition",
     "service.cli",
     "service.config",
     "service.credentials",
@@ -41,11 +42,11 @@ OUTER_LAYERS = (
     "service.simulator",
 )
 FORBIDDEN = FRAMEWORKS + IO_MODULES + OUTER_LAYERS
-# The folders of service/, one layer each, and the modules at the top: the composition root,
-# the configuration and the entry points.
-LAYER_FOLDERS = ("core", "usecases", "adapters", "cli", "simulator")
+# The folders of service/, one layer each (the composition root among them), and the modules
+# at the top: the daemon's run, the configuration and the entry points.
+LAYER_FOLDERS = ("core", "usecases", "adapters", "composition", "cli", "simulator")
 TOP_MODULES = frozenset(
-    ("__init__", "__main__", "app", "assembly", "config", "credentials", "demo", "logging_setup")
+    ("__init__", "__main__", "app", "config", "credentials", "demo", "logging_setup")
 )
 # Adapters whose driving needs the use cases: the runner fires them.
 DRIVERS = ("service.adapters.runner",)
@@ -291,3 +292,5 @@ def test_a_module_outside_the_known_layers_is_caught() -> None:
     assert layers_of(SERVICE / "helpers.py") == []
     assert layers_of(SERVICE / "adapters" / "sql" / "tables.py") == ["adapters"]
     assert layers_of(SERVICE / "app.py") == ["top"]
+    assert layers_of(SERVICE / "assembly.py") == []
+    assert layers_of(SERVICE / "composition" / "daemon.py") == ["composition"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from service.assembly import feed_limits
+from service.composition import feed_limits
 from service.config import Settings, load_settings
 from service.core.errors import ConfigError
 from service.core.ics import FeedLimits

@@ -76,6 +76,8 @@ ALLOWED: dict[tuple[DispatchState, DispatchEvent], DispatchState] = {
     (ST, E.MOVED): ST,
     # Tracking: Mavera no longer knows the booked bot.
     (B, E.LOST): F,
+    # An operator retries a failed dispatch: the meeting waits again.
+    (F, E.RETRIED): W,
 }
 PAIRS = list(itertools.product(DispatchState, DispatchEvent))
 FORBIDDEN = [pair for pair in PAIRS if pair not in ALLOWED]

@@ -94,14 +94,15 @@ async def fetch_url(
             return await _follow(
                 session, url, etag=etag, last_modified=last_modified, settings=settings
             )
-    except FeedUrlRefused as exc:
-        raise FeedFetchError(str(exc)) from None
-    except TimeoutError:
+    except FeedUrlRefused as exc:  # its message never holds the URL
+        raise FeedFetchError(str(exc)) from exc
+    except TimeoutError as exc:
         raise FeedFetchError(
             f"no complete answer within {settings.timeout.total_seconds():.0f} s"
-        ) from None
+        ) from exc
     except (aiohttp.ClientError, OSError, ValueError) as exc:
-        # aiohttp and yarl put the URL into their messages: only the type is kept.
+        # aiohttp and yarl put the URL into their messages: only the type is kept, and the
+        # cause is not chained (a traceback would print the feed's secret URL).
         raise FeedFetchError(_reason(exc)) from None
 
 
@@ -136,6 +137,7 @@ def _request_url(target: str, *, allow_private: bool, redirected: bool) -> URL:
         reason = str(exc) if isinstance(exc, FeedUrlRefused) else "the feed URL is not valid"
         if redirected:
             reason = f"the feed redirected to an address that is refused ({reason})"
+        # Not chained: yarl's refusal quotes the URL, a secret.
         raise FeedUrlRefused(reason) from None
     return url
 
@@ -158,6 +160,7 @@ def _join(current: URL, location: str) -> str:
     try:
         return str(current.join(URL(location)))
     except (ValueError, TypeError):
+        # Not chained: yarl's refusal quotes the address, which may carry the feed's token.
         raise FeedFetchError("the feed redirected to an invalid address") from None
 
 
@@ -223,7 +226,7 @@ def read_bounded(path: str | Path, max_bytes: int) -> bytes:
         with Path(path).open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise FeedFetchError(f"cannot read the file ({exc.strerror})") from None
+        raise FeedFetchError(f"cannot read the file ({exc.strerror})") from exc
     if len(data) > max_bytes:
         raise FeedFetchError(f"the file is {too_large(max_bytes)}")
     return data

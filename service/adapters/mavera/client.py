@@ -212,12 +212,12 @@ class MaveraClient:
         except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
             raise MaveraNotSent(
                 f"{method} {path}: could not connect ({type(exc).__name__})"
-            ) from None
-        except (TimeoutError, aiohttp.ServerTimeoutError):
-            raise MaveraOutcomeUnknown(f"{method} {path}: no answer in time") from None
+            ) from exc
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            raise MaveraOutcomeUnknown(f"{method} {path}: no answer in time") from exc
         except aiohttp.ClientError as exc:
             message = f"{method} {path}: connection broke ({type(exc).__name__})"
-            raise MaveraOutcomeUnknown(message) from None
+            raise MaveraOutcomeUnknown(message) from exc
         log.debug("mavera %s %s -> %d", method, path, status)
         return status, headers, text
 
@@ -266,11 +266,11 @@ def _wait(state: RetryCallState) -> float:
 def _json(text: str, *, strict: bool, status: int | None = None) -> Any:
     try:
         return json.loads(text) if text else None
-    except ValueError:
+    except ValueError as exc:
         if strict:
             raise MaveraOutcomeUnknown(
                 "answer is not JSON", status=status, code="invalid_json"
-            ) from None
+            ) from exc
         return None
 
 
@@ -278,14 +278,14 @@ def _parse(parser: Callable[[Any], T], data: Any) -> T:
     try:
         return parser(data)
     except payloads.PayloadError as exc:
-        raise MaveraOutcomeUnknown(f"unexpected answer: {exc}") from None
+        raise MaveraOutcomeUnknown(f"unexpected answer: {exc}") from exc
 
 
 def _parse_page(data: Any, offset: int) -> tuple[RemotePage, int]:
     try:
         return payloads.page(data, offset=offset)
     except payloads.PayloadError as exc:
-        raise MaveraOutcomeUnknown(f"unexpected answer: {exc}") from None
+        raise MaveraOutcomeUnknown(f"unexpected answer: {exc}") from exc
 
 
 def _int(value: str | None) -> int | None:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.engine import reading
+from service.adapters.sql.source_store import drop_source
 from service.adapters.sql.tables import calendars
 from service.core.errors import CalendarNotFound, InputError
 from service.core.model import Calendar, CalendarKind
@@ -42,6 +43,8 @@ class SqlCalendarStore:
             async with self._engine.begin() as conn:
                 await conn.execute(insert(calendars).values(values))
         except IntegrityError:
+            # Not chained: the driver's message repeats the statement's parameters, among
+            # them the feed URL (a secret).
             raise InputError(f"calendar {name!r}", "a calendar with this name exists") from None
         return await self.get(name)
 
@@ -67,9 +70,22 @@ class SqlCalendarStore:
             or calendar.last_attempt_at + calendar.interval <= now
         ]
 
-    async def delete(self, calendar_id: int) -> None:
+    async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
+        """Remove the calendar called ``name`` and, in the same transaction, its source from
+        every meeting (each settled: one no other source brings wants no bot any more);
+        return how many meetings lost this source.
+
+        :raises CalendarNotFound: no calendar is called ``name``.
+        """
         async with self._engine.begin() as conn:
-            await conn.execute(delete(calendars).where(calendars.c.id == calendar_id))
+            query = select(calendars).where(calendars.c.name == name).with_for_update()
+            row = (await conn.execute(query)).mappings().first()
+            if row is None:
+                raise CalendarNotFound(name)
+            calendar = calendar_from_row(row)
+            counts = await drop_source(conn, calendar.source, now=now, freeze=freeze)
+            await conn.execute(delete(calendars).where(calendars.c.id == calendar.id))
+        return counts.gone
 
     async def record_success(
         self,

@@ -31,6 +31,7 @@ def check_url(url: str | URL) -> URL:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
+        # Not chained: SQLAlchemy's message quotes the URL, password and all.
         raise ConfigError(URL_KEY, f"not a database URL (expected {URL_FORMS})") from None
     # The name as written: asking SQLAlchemy for the driver would import the dialect first.
     if parsed.drivername not in SUPPORTED:

@@ -26,12 +26,12 @@ def single_daemon(database_path: str) -> Iterator[None]:
     except OSError as exc:
         raise StoreUnavailable(
             database_path, f"cannot open: {exc.strerror} (`autojoin migrate` creates it)"
-        ) from None
+        ) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreLocked(os.path.realpath(database_path)) from None
+        except BlockingIOError as exc:
+            raise StoreLocked(os.path.realpath(database_path)) from exc
         yield
     finally:
         os.close(fd)

@@ -1,4 +1,5 @@
-"""SqlMeetingStore: meeting views out (list, explain), and the manual override in."""
+"""SqlMeetingStore: meeting views out (list, explain), the manual override and an operator's
+retry of a failed dispatch in."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from service.adapters.sql.tables import (
 )
 from service.adapters.sql.wishes import settle_wishes
 from service.core.dispatch.decisions import OVERRIDES
-from service.core.errors import MeetingNotFound
+from service.core.dispatch.states import DispatchEvent, DispatchState, sources, transition
+from service.core.errors import DispatchNotFailed, MeetingNotFound
 from service.core.model import MeetingView
 
 CHUNK = 400
@@ -87,6 +89,47 @@ class SqlMeetingStore:
             await note(conn, meeting_id, now, "override", override or "cleared: rules decide")
             await settle_wishes(conn, [meeting_id], changed=(), now=now, freeze=freeze)
         return await self.view(meeting_id)
+
+    async def retry_failed(
+        self, meeting_id: int, *, now: datetime, freeze: timedelta
+    ) -> MeetingView:
+        """Give a failed dispatch another go (``retried`` in the table): the meeting waits
+        again, due at once, then is settled like any change (skipped if no bot is wanted any
+        more); the dispatcher claims it within the request budget, like any other.
+
+        :raises MeetingNotFound: no meeting has this id.
+        :raises DispatchNotFailed: the meeting's dispatch has not failed.
+        """
+        async with self._engine.begin() as conn:
+            before = await _retryable(conn, meeting_id)
+            after = transition(before, DispatchEvent.RETRIED)
+            result = await conn.execute(
+                update(meetings)
+                .where(meetings.c.id == meeting_id, meetings.c.dispatch_state == before.value)
+                .values(dispatch_state=after.value, dispatch_at=now, updated_at=now)
+            )
+            if result.rowcount != 1:  # changed since it was read (a guard; the row is locked)
+                await _retryable(conn, meeting_id)
+            await note(conn, meeting_id, now, "retry", "a new dispatch was asked for")
+            await note(conn, meeting_id, now, "state", f"{before.value} -> {after.value}")
+            await settle_wishes(conn, [meeting_id], changed=[meeting_id], now=now, freeze=freeze)
+        return await self.view(meeting_id)
+
+
+async def _retryable(conn: AsyncConnection, meeting_id: int) -> DispatchState:
+    """The meeting's dispatch state, locked, if the table lets an operator retry it.
+
+    :raises MeetingNotFound: no meeting has this id.
+    :raises DispatchNotFailed: the state does not allow ``retried``.
+    """
+    query = select(meetings.c.dispatch_state).where(meetings.c.id == meeting_id)
+    found = await conn.scalar(query.with_for_update())
+    if found is None:
+        raise MeetingNotFound(meeting_id)
+    state = DispatchState(found)
+    if state not in sources(DispatchEvent.RETRIED):
+        raise DispatchNotFailed(meeting_id, state.value)
+    return state
 
 
 async def _all(conn: AsyncConnection, table: Any, column: str, value: int) -> list[Any]:

@@ -11,7 +11,7 @@ with no source left wants no bot.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -25,6 +25,7 @@ from service.core.sourcing import ApplyCounts, Window
 from service.core.timing import PlannedMeeting
 
 CHUNK = 400
+EVERYTHING = Window(start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC))
 
 
 class SqlSourceStore:
@@ -44,17 +45,40 @@ class SqlSourceStore:
 
         ``window`` is None for a partial source (a JSON or file import): nothing vanishes.
         """
-        counts = ApplyCounts()
         async with self._engine.begin() as conn:
-            own = await _own_sources(conn, source, planned, whole=window is not None)
-            for start in range(0, len(planned), CHUNK):
-                await _apply_chunk(conn, source, planned[start : start + CHUNK], own, counts, now)
-            if window is not None:
-                await _drop_gone(conn, own, planned, window, counts, now)
-            counts.rows_written += await settle_wishes(
-                conn, counts.to_settle(), changed=counts.changed, now=now, freeze=self._freeze
+            return await apply_source(
+                conn, source, planned, window=window, now=now, freeze=self._freeze
             )
-        return counts
+
+
+async def apply_source(
+    conn: AsyncConnection,
+    source: str,
+    planned: Sequence[PlannedMeeting],
+    *,
+    window: Window | None,
+    now: datetime,
+    freeze: timedelta,
+) -> ApplyCounts:
+    """``SqlSourceStore.apply`` inside the caller's transaction."""
+    counts = ApplyCounts()
+    own = await _own_sources(conn, source, planned, whole=window is not None)
+    for start in range(0, len(planned), CHUNK):
+        await _apply_chunk(conn, source, planned[start : start + CHUNK], own, counts, now)
+    if window is not None:
+        await _drop_gone(conn, own, planned, window, counts, now)
+    counts.rows_written += await settle_wishes(
+        conn, counts.to_settle(), changed=counts.changed, now=now, freeze=freeze
+    )
+    return counts
+
+
+async def drop_source(
+    conn: AsyncConnection, source: str, *, now: datetime, freeze: timedelta
+) -> ApplyCounts:
+    """Every row of ``source`` goes, inside the caller's transaction; each meeting that had
+    one is settled (one left with no source wants no bot, and its bot is cancelled)."""
+    return await apply_source(conn, source, [], window=EVERYTHING, now=now, freeze=freeze)
 
 
 async def _own_sources(

@@ -25,7 +25,8 @@ class DispatchState(StrEnum):
     stale     -> a bot is booked but no longer matches the meeting (moved, new link, cancelled,
                  no longer wanted): it must be cancelled, and booked again if still wanted.
     skipped   -> no bot is wanted (rules, manual override, cancelled) and none exists.
-    failed    -> the create was rejected for good, or the meeting could no longer be reached.
+    failed    -> the create was rejected for good, or the meeting could no longer be reached
+                 (an operator may retry it).
     """
 
     WAITING = "waiting"
@@ -82,6 +83,9 @@ class DispatchEvent(StrEnum):
     """The meeting ended before a bot could be booked."""
     LOST = "lost"
     """Mavera no longer knows the booked bot (it answered 404 twice): the booking is closed."""
+    RETRIED = "retried"
+    """An operator asked for the failed dispatch again: the meeting waits, due at once (then
+    settled like any change: skipped if no bot is wanted)."""
 
 
 W, C, A = DispatchState.WAITING, DispatchState.CLAIMED, DispatchState.AMBIGUOUS
@@ -121,6 +125,7 @@ TRANSITIONS: Final[Mapping[DispatchEvent, Transition]] = {
     E.REJECTED: _from(C, to=F),
     E.GIVEN_UP: _from(C, to=F),
     E.LOST: _from(B, to=F),
+    E.RETRIED: _from(F, to=W),
 }
 
 # A new meeting starts with the event its sources decided.

@@ -47,8 +47,14 @@ class CalendarStore(Protocol):
         """Calendars whose next sync is due (never tried, or tried an interval ago)."""
         ...
 
-    async def delete(self, calendar_id: int) -> None:
-        """Forget the calendar (its meetings' source rows are the source store's)."""
+    async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
+        """Remove the calendar called ``name`` and, all or nothing, its source from every
+        meeting (each settled: one no other source brings wants no bot any more, and a bot
+        booked for it is cancelled unless inside the ``freeze`` window); how many meetings
+        lost this source.
+
+        :raises CalendarNotFound: no calendar is called ``name``.
+        """
         ...
 
     async def record_success(
@@ -76,7 +82,7 @@ class FeedFetcher(Protocol):
 
     async def fetch_url(self, url: str, *, etag: str | None, last_modified: str | None) -> Fetched:
         """The feed at ``url``, asked for only if it changed since ``etag``/``last_modified``
-        (``data`` None when it did not).
+        (``data`` None when it did not; without either, the whole feed always comes).
 
         :raises FeedUnreadable: it could not be fetched (refused address, network, HTTP
             status, too large, too slow); the message never holds the URL.
@@ -85,7 +91,7 @@ class FeedFetcher(Protocol):
 
     async def read_file(self, path: str, *, etag: str | None) -> Fetched:
         """The feed in the file at ``path``; its content hash is its ``etag`` (``data`` None
-        when it equals the one given).
+        when it equals the one given; with ``etag`` None, the whole feed always comes).
 
         :raises FeedUnreadable: the file cannot be read, or is too large.
         """

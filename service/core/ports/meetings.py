@@ -1,5 +1,5 @@
-"""The meeting ports: sources bring meetings in (``SourceStore``); people look at them and
-override the rules (``MeetingStore``)."""
+"""The meeting ports: sources bring meetings in (``SourceStore``); people look at them,
+override the rules and retry a failed dispatch (``MeetingStore``)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class SourceStore(Protocol):
 
 
 class MeetingStore(Protocol):
-    """Meeting views out (list, explain) and the manual override in (see
+    """Meeting views out (list, explain), the manual override and an operator's retry in (see
     ``SqlMeetingStore``); besides what is listed, every method raises what the store fails
     with while it cannot be reached (see the package)."""
 
@@ -63,5 +63,16 @@ class MeetingStore(Protocol):
 
         :raises ValueError: ``override`` is none of those.
         :raises MeetingNotFound: no meeting has this id.
+        """
+        ...
+
+    async def retry_failed(
+        self, meeting_id: int, *, now: datetime, freeze: timedelta
+    ) -> MeetingView:
+        """Dispatch a failed meeting again (``retried``: it waits, due at once), then settle
+        it like any change (skipped if no bot is wanted any more); the new view.
+
+        :raises MeetingNotFound: no meeting has this id.
+        :raises DispatchNotFailed: the meeting's dispatch has not failed.
         """
         ...
