@@ -123,6 +123,11 @@ class Dispatcher:
             track_until=track_until,
             how=how,
         )
+        await self._after_recording(outcome, meeting_id, remote, how)
+
+    async def _after_recording(
+        self, outcome: Recorded, meeting_id: int, remote: RemoteBot, how: str
+    ) -> None:
         if outcome is Recorded.STORED:
             log.info("meeting %d %s: bot %s", meeting_id, how, remote.mavera_id)
         elif outcome is Recorded.DUPLICATE:

@@ -171,29 +171,8 @@ class Tracker:
     def _observed(self, bot: Bot, remote: RemoteBot, now: datetime) -> Observed:
         """What a read (single or from a list page) says about ``bot``, logged once."""
         seen = observe(bot.status, remote.status)
-        if not seen.known and seen.record:
-            log.warning(
-                "bot %s reports an undocumented status %r; kept, watched slowly",
-                remote.mavera_id,
-                remote.status,
-            )
-        elif seen.record and not seen.expected:
-            log.warning(
-                "bot %s went from %s to %s (unexpected order)",
-                remote.mavera_id,
-                bot.status,
-                remote.status,
-            )
         if seen.record:
-            log.info("bot %s of meeting %d: %s", remote.mavera_id, bot.meeting_id, remote.status)
-        if seen.record and remote.status == BotStatus.CANCELLED:
-            # autojoin closes a booking before it cancels its bot: this one was cancelled
-            # elsewhere (Mavera's dashboard), and the meeting is left without a recording.
-            log.error(
-                "ALERT: bot %s of meeting %d was cancelled outside autojoin",
-                remote.mavera_id,
-                bot.meeting_id,
-            )
+            _log_change(bot, remote, expected=seen.expected, known=seen.known)
         status = remote.status if seen.record else (bot.status or remote.status)
         track_until = bot.track_until or now
         following = next_check_at(
@@ -206,6 +185,31 @@ class Tracker:
         if following is None and now >= track_until:
             log.warning("bot %s: tracking deadline passed at status %s", remote.mavera_id, status)
         return Observed(bot_id=bot.id, status=status, changed=seen.record, next_check_at=following)
+
+
+def _log_change(bot: Bot, remote: RemoteBot, *, expected: bool, known: bool) -> None:
+    if not known:
+        log.warning(
+            "bot %s reports an undocumented status %r; kept, watched slowly",
+            remote.mavera_id,
+            remote.status,
+        )
+    elif not expected:
+        log.warning(
+            "bot %s went from %s to %s (unexpected order)",
+            remote.mavera_id,
+            bot.status,
+            remote.status,
+        )
+    log.info("bot %s of meeting %d: %s", remote.mavera_id, bot.meeting_id, remote.status)
+    if remote.status == BotStatus.CANCELLED:
+        # autojoin closes a booking before it cancels its bot: this one was cancelled
+        # elsewhere (Mavera's dashboard), and the meeting is left without a recording.
+        log.error(
+            "ALERT: bot %s of meeting %d was cancelled outside autojoin",
+            remote.mavera_id,
+            bot.meeting_id,
+        )
 
 
 def _since(due: Sequence[Bot], skew: timedelta) -> datetime | None:

@@ -14,6 +14,7 @@ from service.adapters.sql.tables import bots, meetings
 from service.core.dispatch.claims import Claim, Intent
 from service.core.dispatch.states import HELD, DispatchEvent, DispatchState, transition
 from service.core.errors import InvalidTransition
+from service.core.model import Bot
 
 
 def state_in(states: Collection[DispatchState]) -> ColumnElement[bool]:
@@ -72,33 +73,36 @@ async def settle(
 async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent | None:
     """The booking row says what is about to be sent, before it is sent; None if the booking
     already holds a bot (written by a worker whose claim had run out): nothing is to be sent."""
-    pending = claim.pending_bot
     if claim.booked_bot is not None:
         return None
-    if pending is None:
-        bot_id = await conn.scalar(
-            insert(bots)
-            .values(
-                meeting_id=claim.meeting_id,
-                meeting_url=claim.meeting_url,
-                join_at=claim.join_at,
-                active=True,
-                attempts=1,
-                requested_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(bots.c.id)
-        )
-        assert bot_id is not None
-        return Intent(
-            claim=claim,
-            bot_id=int(bot_id),
+    if claim.pending_bot is None:
+        return await _first_attempt(conn, claim, now)
+    return await _next_attempt(conn, claim, claim.pending_bot, now)
+
+
+async def _first_attempt(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent:
+    bot_id = await conn.scalar(
+        insert(bots)
+        .values(
+            meeting_id=claim.meeting_id,
             meeting_url=claim.meeting_url,
             join_at=claim.join_at,
-            attempt=1,
+            active=True,
+            attempts=1,
             requested_at=now,
+            created_at=now,
+            updated_at=now,
         )
+        .returning(bots.c.id)
+    )
+    assert bot_id is not None
+    return _intent(claim, int(bot_id), attempt=1, requested_at=now)
+
+
+async def _next_attempt(
+    conn: AsyncConnection, claim: Claim, pending: Bot, now: datetime
+) -> Intent | None:
+    """The same booking once more, unless a late answer filled it meanwhile."""
     result = await conn.execute(
         update(bots)
         .where(bots.c.id == pending.id, bots.c.active, bots.c.mavera_id.is_(None))
@@ -111,13 +115,18 @@ async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> In
     )
     if result.rowcount != 1:
         return None
+    requested_at = pending.requested_at or now
+    return _intent(claim, pending.id, attempt=pending.attempts + 1, requested_at=requested_at)
+
+
+def _intent(claim: Claim, bot_id: int, *, attempt: int, requested_at: datetime) -> Intent:
     return Intent(
         claim=claim,
-        bot_id=pending.id,
+        bot_id=bot_id,
         meeting_url=claim.meeting_url,
         join_at=claim.join_at,
-        attempt=pending.attempts + 1,
-        requested_at=pending.requested_at or now,
+        attempt=attempt,
+        requested_at=requested_at,
     )
 
 

@@ -130,6 +130,8 @@ async def _apply_chunk(
 async def _find_homes(
     conn: AsyncConnection, chunk: Sequence[PlannedMeeting], own: dict[str, Any]
 ) -> dict[str, int]:
+    """The meeting each item belongs to: by this source's own key, by the same key from
+    another source (the same invitation), or by the same call (link and start)."""
     homes = {
         item.meeting.source_key: own[item.meeting.source_key]["meeting_id"]
         for item in chunk
@@ -137,31 +139,42 @@ async def _find_homes(
     }
     rest = [item for item in chunk if item.meeting.source_key not in homes]
     if rest:
-        by_key = select(meeting_sources.c.source_key, meeting_sources.c.meeting_id).where(
-            meeting_sources.c.source_key.in_([item.meeting.source_key for item in rest])
-        )
-        for row in await conn.execute(by_key.order_by(meeting_sources.c.id.desc())):
-            homes[row.source_key] = row.meeting_id
+        homes |= await _homes_by_key(conn, rest)
     rest = [item for item in rest if item.meeting.source_key not in homes]
     if rest:
-        calls = {(item.meeting.meeting_url, item.meeting.start_at) for item in rest}
-        starts = [start for _, start in calls]
-        # Links and a start range rather than a (link, start) row-value IN: SQLite answers
-        # that by scanning the whole index, once per calendar synced.
-        by_call = select(meetings.c.id, meetings.c.meeting_url, meetings.c.start_at).where(
-            meetings.c.meeting_url.in_({url for url, _ in calls}),
-            meetings.c.start_at.between(min(starts), max(starts)),
-        )
-        found = {
-            (r.meeting_url, r.start_at): r.id
-            for r in await conn.execute(by_call)
-            if (r.meeting_url, r.start_at) in calls
-        }
-        for item in rest:
-            call = (item.meeting.meeting_url, item.meeting.start_at)
-            if call in found:
-                homes[item.meeting.source_key] = found[call]
+        homes |= await _homes_by_call(conn, rest)
     return homes
+
+
+async def _homes_by_key(conn: AsyncConnection, items: Sequence[PlannedMeeting]) -> dict[str, int]:
+    by_key = select(meeting_sources.c.source_key, meeting_sources.c.meeting_id).where(
+        meeting_sources.c.source_key.in_([item.meeting.source_key for item in items])
+    )
+    homes: dict[str, int] = {}
+    for row in await conn.execute(by_key.order_by(meeting_sources.c.id.desc())):
+        homes[row.source_key] = row.meeting_id
+    return homes
+
+
+async def _homes_by_call(conn: AsyncConnection, items: Sequence[PlannedMeeting]) -> dict[str, int]:
+    calls = {(item.meeting.meeting_url, item.meeting.start_at) for item in items}
+    starts = [start for _, start in calls]
+    # Links and a start range rather than a (link, start) row-value IN: SQLite answers
+    # that by scanning the whole index, once per calendar synced.
+    by_call = select(meetings.c.id, meetings.c.meeting_url, meetings.c.start_at).where(
+        meetings.c.meeting_url.in_({url for url, _ in calls}),
+        meetings.c.start_at.between(min(starts), max(starts)),
+    )
+    found = {
+        (r.meeting_url, r.start_at): r.id
+        for r in await conn.execute(by_call)
+        if (r.meeting_url, r.start_at) in calls
+    }
+    return {
+        item.meeting.source_key: found[(item.meeting.meeting_url, item.meeting.start_at)]
+        for item in items
+        if (item.meeting.meeting_url, item.meeting.start_at) in found
+    }
 
 
 def _source_values(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:

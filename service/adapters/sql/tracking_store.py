@@ -63,24 +63,7 @@ class SqlTrackingStore:
         same = [item for item in observed if not item.changed]
         async with self._engine.begin() as conn:
             if changed:
-                await conn.execute(
-                    update(bots)
-                    .where(bots.c.id == bindparam("bot_id"))
-                    .values(
-                        status=bindparam("new_status"),
-                        status_changed_at=now,
-                        next_check_at=bindparam("check_at"),
-                        updated_at=now,
-                    ),
-                    [_params(item) for item in changed],
-                )
-                await conn.execute(
-                    insert(bot_status_changes),
-                    [
-                        {"bot_id": item.bot_id, "status": item.status, "observed_at": now}
-                        for item in changed
-                    ],
-                )
+                await _record_changes(conn, changed, now)
             if same:
                 await conn.execute(
                     update(bots)
@@ -157,3 +140,23 @@ async def _fail_booked(
 
 def _params(item: Observed) -> dict[str, object]:
     return {"bot_id": item.bot_id, "new_status": item.status, "check_at": item.next_check_at}
+
+
+async def _record_changes(
+    conn: AsyncConnection, changed: Sequence[Observed], now: datetime
+) -> None:
+    await conn.execute(
+        update(bots)
+        .where(bots.c.id == bindparam("bot_id"))
+        .values(
+            status=bindparam("new_status"),
+            status_changed_at=now,
+            next_check_at=bindparam("check_at"),
+            updated_at=now,
+        ),
+        [_params(item) for item in changed],
+    )
+    await conn.execute(
+        insert(bot_status_changes),
+        [{"bot_id": item.bot_id, "status": item.status, "observed_at": now} for item in changed],
+    )
