@@ -222,3 +222,7 @@ class Calendar:
     @property
     def source(self) -> str:
         return f"calendar:{self.id}"
+
+    def due(self, now: datetime) -> bool:
+        """Its next sync is due: never tried, or last tried an interval ago."""
+        return self.last_attempt_at is None or self.last_attempt_at + self.interval <= now

@@ -60,12 +60,7 @@ class SqlCalendarStore:
 
     async def due(self, now: datetime) -> list[Calendar]:
         """Calendars whose next poll is due (never tried, or tried an interval ago)."""
-        return [
-            calendar
-            for calendar in await self.all()
-            if calendar.last_attempt_at is None
-            or calendar.last_attempt_at + calendar.interval <= now
-        ]
+        return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def delete(self, calendar_id: int) -> None:
         async with self._engine.begin() as conn:
