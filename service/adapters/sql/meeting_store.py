@@ -27,7 +27,7 @@ from service.adapters.sql.tables import (
 from service.adapters.sql.wishes import settle_wishes
 from service.core.dispatch.decisions import OVERRIDES
 from service.core.errors import MeetingNotFound
-from service.core.model import MeetingView
+from service.core.model import Bot, MeetingView
 
 CHUNK = 400
 
@@ -69,6 +69,11 @@ class SqlMeetingStore:
             sources=tuple(source_from_row(source) for source in sources),
             events=tuple(event_from_row(event) for event in events),
         )
+
+    async def bookings(self, meeting_id: int) -> list[Bot]:
+        """Every booking of the meeting, oldest first (closed ones and duplicates too)."""
+        async with reading(self._engine) as conn:
+            return [bot_from_row(row) for row in await _all(conn, bots, "meeting_id", meeting_id)]
 
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
