@@ -10,7 +10,7 @@ from service.adapters.memory.rows import CalendarRow, calendar_of
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.tables import Conflict
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind
+from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
 
 
 class MemoryCalendarStore:
@@ -73,23 +73,14 @@ class MemoryCalendarStore:
         counts: tuple[int, int] | None,
     ) -> None:
         """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        values: dict[str, Any] = {
-            "etag": etag,
-            "last_modified": last_modified,
-            "last_attempt_at": now,
-            "last_success_at": now,
-            "last_error": None,
-            "updated_at": now,
-        }
-        if clip is not None:
-            values.update(clip_start=clip[0], clip_end=clip[1])
-        if counts is not None:
-            values.update(event_count=counts[0], meeting_count=counts[1])
-        self._update(calendar_id, values)
+        fields = synced_fields(
+            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
+        )
+        self._update(calendar_id, {**fields, "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
         """A failed fetch keeps the last good events; only the error is shown."""
-        self._update(calendar_id, {"last_attempt_at": now, "last_error": error, "updated_at": now})
+        self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     def _update(self, calendar_id: int, values: dict[str, Any]) -> None:
         with self._state.transaction() as state:
