@@ -37,17 +37,30 @@ class MemorySourceStore:
 
         ``window`` is None for a partial source (a JSON or file import): nothing vanishes.
         """
-        counts = ApplyCounts()
         with self._state.transaction() as state:
-            own = _own_sources(state, source, planned, whole=window is not None)
-            for start in range(0, len(planned), CHUNK):
-                _apply_chunk(state, source, planned[start : start + CHUNK], own, counts, now)
-            if window is not None:
-                _drop_gone(state, own, planned, window, counts, now)
-            counts.rows_written += settle_wishes(
-                state, counts.to_settle(), changed=counts.changed, now=now, freeze=self._freeze
-            )
-        return counts
+            return apply_source(state, source, planned, window=window, now=now, freeze=self._freeze)
+
+
+def apply_source(
+    state: MemoryState,
+    source: str,
+    planned: Sequence[PlannedMeeting],
+    *,
+    window: Window | None,
+    now: datetime,
+    freeze: timedelta,
+) -> ApplyCounts:
+    """``MemorySourceStore.apply`` inside the caller's transaction."""
+    counts = ApplyCounts()
+    own = _own_sources(state, source, planned, whole=window is not None)
+    for start in range(0, len(planned), CHUNK):
+        _apply_chunk(state, source, planned[start : start + CHUNK], own, counts, now)
+    if window is not None:
+        _drop_gone(state, own, planned, window, counts, now)
+    counts.rows_written += settle_wishes(
+        state, counts.to_settle(), changed=counts.changed, now=now, freeze=freeze
+    )
+    return counts
 
 
 def _own_sources(

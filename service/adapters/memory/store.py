@@ -54,12 +54,6 @@ class MemoryStore:
         """Every meeting, by id."""
         return [meeting_of(row) for row in self.state.meetings]
 
-    def meeting(self, meeting_id: int) -> Meeting:
-        row = self.state.meetings.get(meeting_id)
-        if row is None:
-            raise LookupError(f"no meeting with id {meeting_id}")
-        return meeting_of(row)
-
     def bookings(self, meeting_id: int | None = None) -> list[Bot]:
         """Every booking (of one meeting, if given), by id: closed ones and duplicates too."""
         rows = (
