@@ -18,6 +18,9 @@ MIN_WAIT = 0.005
 
 
 class MemoryBudget:
+    """The ``RequestBudget`` port on a ``MemoryState``: the key's row and its log of sends,
+    shared by every budget built on the same state (a sole process can use ``LocalBudget``)."""
+
     def __init__(
         self, state: MemoryState, *, key_id: str, limit: int, read_share: float, clock: Clock
     ) -> None:

@@ -14,6 +14,8 @@ from service.core.model import Calendar, CalendarKind, failed_fields, synced_fie
 
 
 class MemoryCalendarStore:
+    """The ``CalendarStore`` port on a ``MemoryState``."""
+
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

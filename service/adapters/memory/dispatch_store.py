@@ -43,14 +43,7 @@ class MemoryDispatchStore:
         intents of those that can be sent at once (see ``SqlDispatchStore.claim_due``)."""
         token = str(uuid.uuid4())
         with self._state.transaction() as state:
-            due = sorted(
-                (
-                    r
-                    for r in state.meetings
-                    if r.dispatch_state in CLAIMABLE and r.dispatch_at <= now
-                ),
-                key=lambda row: (row.deadline, row.id),
-            )[:limit]
+            due = _due(state, now)[:limit]
             if not due:
                 return ClaimBatch()
             claimed = target(E.CLAIMED, CLAIMABLE)
@@ -222,6 +215,12 @@ class MemoryDispatchStore:
         ]
         rows.sort(key=lambda row: (row.dispatch_at, row.id))
         return [(row.id, row.dispatch_at) for row in rows[:limit]]
+
+
+def _due(state: MemoryState, now: datetime) -> list[MeetingRow]:
+    """Claimable meetings whose dispatch time has come, earliest deadline first."""
+    due = [r for r in state.meetings if r.dispatch_state in CLAIMABLE and r.dispatch_at <= now]
+    return sorted(due, key=lambda row: (row.deadline, row.id))
 
 
 def _after_expiry(state: MemoryState, row: MeetingRow) -> DispatchState:

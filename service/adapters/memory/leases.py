@@ -12,6 +12,8 @@ RELEASED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MemoryLeases:
+    """The ``Leases`` port on a ``MemoryState``: one holder per name while its lease lives."""
+
     def __init__(self, state: MemoryState, *, holder: str) -> None:
         self._state = state
         self.holder = holder

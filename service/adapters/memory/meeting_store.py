@@ -14,6 +14,8 @@ from service.core.model import Bot, MeetingView
 
 
 class MemoryMeetingStore:
+    """The ``MeetingStore`` port on a ``MemoryState``."""
+
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

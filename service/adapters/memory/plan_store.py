@@ -12,6 +12,8 @@ from service.core.planner import Job
 
 
 class MemoryPlanStore:
+    """The ``PlanStore`` port on a ``MemoryState``."""
+
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 

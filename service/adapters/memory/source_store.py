@@ -21,6 +21,8 @@ CHUNK = 400
 
 
 class MemorySourceStore:
+    """The ``SourceStore`` port on a ``MemoryState``; ``freeze`` as the SQL store's."""
+
     def __init__(self, state: MemoryState, *, freeze: timedelta) -> None:
         self._state = state
         self._freeze = freeze

@@ -17,6 +17,8 @@ from service.core.model import NOT_FOUND, Bot, Observed
 
 
 class MemoryTrackingStore:
+    """The ``TrackingStore`` port on a ``MemoryState``."""
+
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
