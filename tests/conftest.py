@@ -1,8 +1,11 @@
-"""Shared fixtures: databases built by Alembic (SQLite, PostgreSQL), clocks, factories.
+"""Shared fixtures: every store on each backend, databases built by Alembic (SQLite,
+PostgreSQL), clocks.
 
-Which backends the database fixtures run on comes from ``TEST_DATABASES``
-(comma-separated: ``sqlite``, ``postgresql``; default ``sqlite``). CI runs the suite on both.
-A selected backend that cannot be reached is an error, never a skip.
+Which backends the store fixtures run on comes from ``TEST_DATABASES`` (comma-separated:
+``memory``, ``sqlite``, ``postgresql``; default ``memory,sqlite``); CI runs the PostgreSQL one
+too. ``stores`` is parametrised over all of them (the contract suite: one set of tests, every
+backend); ``database_url`` and ``engine`` over the SQL ones only (migrations, the engine, the
+daemon). A selected backend that cannot be reached is an error, never a skip.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,9 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from service.adapters.sql.engine import make_engine
 from service.adapters.sql.migrate import upgrade
 from service.adapters.sql.tables import metadata
+from tests.backends import Stores, memory_stores, sql_stores
 from tests.fakes.clock import FakeClock
 
-BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite").split(",")]
+BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "memory,sqlite").split(",")]
+SQL_BACKENDS = [backend for backend in BACKENDS if backend != "memory"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
@@ -63,19 +69,30 @@ async def _admin(statement: str) -> None:
         await engine.dispose()
 
 
+@pytest.fixture(params=SQL_BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database on each selected SQL backend."""
+    return _database(request, request.param, tmp_path)
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A migrated, empty database on each selected backend."""
-    if request.param == "sqlite":
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str | None]:
+    """Each selected backend, with its migrated, empty database (None for memory)."""
+    if request.param == "memory":
+        return "memory", None
+    return request.param, _database(request, request.param, tmp_path)
+
+
+def _database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    if backend == "sqlite":
         path = tmp_path / "autojoin.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite+aiosqlite:///{path}"
-    elif request.param == "postgresql":
+        return f"sqlite+aiosqlite:///{path}"
+    if backend == "postgresql":
         url: str = request.getfixturevalue("postgres_database")
         asyncio.run(_truncate(url))
-        yield url
-    else:
-        raise pytest.UsageError(f"unknown test database backend {request.param!r}")
+        return url
+    raise pytest.UsageError(f"unknown test database backend {backend!r}")
 
 
 async def _truncate(url: str) -> None:
@@ -90,7 +107,24 @@ async def _truncate(url: str) -> None:
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
+    async with _engine(database_url) as engine:
+        yield engine
+
+
+@pytest.fixture
+async def stores(backend: tuple[str, str | None]) -> AsyncIterator[Stores]:
+    """Every store of one backend (the contract suite runs each test on every backend)."""
+    name, url = backend
+    if url is None:
+        yield memory_stores()
+        return
+    async with _engine(url) as engine:
+        yield sql_stores(name, engine)
+
+
+@asynccontextmanager
+async def _engine(url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(url)
     try:
         yield engine
         checked_out = engine.pool.checkedout()  # type: ignore[attr-defined]

@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.sql.source_store import SqlSourceStore
 from service.composition import import_meetings
 from service.config import Settings
 from service.core.model import MeetingInput, Platform
-from service.core.ports import Clock
+from service.core.ports import Clock, SourceStore
 from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
@@ -59,11 +58,10 @@ def planned(*, start_at: datetime, **kwargs: object) -> PlannedMeeting:
 
 
 async def upsert(
-    engine: AsyncEngine, items: list[PlannedMeeting], *, now: datetime, source: str = "json"
+    sources: SourceStore, items: list[PlannedMeeting], *, now: datetime, source: str = "json"
 ) -> ApplyCounts:
     """Store meetings the way an import does (a partial source: nothing vanishes)."""
-    store = SqlSourceStore(engine, freeze=timedelta(minutes=5))
-    return await store.apply(source, items, window=None, now=now)
+    return await sources.apply(source, items, window=None, now=now)
 
 
 async def import_rows(

@@ -4,6 +4,7 @@ window every request budget counts in, and the reads' share of it."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 # Our clock and the server's differ by network delay: keep each send in our log a little
@@ -72,3 +73,24 @@ class SlidingWindow:
         missing = server_used - self.used(now)
         if missing > 0:
             self.record(now, missing)
+
+
+def next_send_at(
+    sends: Iterable[tuple[datetime, bool]],
+    now: datetime,
+    limit: int,
+    read_share: float,
+    *,
+    read: bool,
+) -> datetime:
+    """When one more request fits a key's budget, given its log of sends (sent at, was a
+    read), oldest first: every request counts against ``limit``, reads also against their
+    share of it."""
+    every = SlidingWindow(limit=limit, length=WINDOW)
+    reads = SlidingWindow(limit=read_limit(limit, read_share), length=WINDOW)
+    for sent_at, is_read in sends:
+        every.record(sent_at)
+        if is_read:
+            reads.record(sent_at)
+    at = every.next_free_at(now)
+    return max(at, reads.next_free_at(now)) if read else at

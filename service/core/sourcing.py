@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Final
 
 from service.core.ics import Feed, Occurrence
 from service.core.model import MeetingInput
@@ -173,6 +174,12 @@ class Window:
 
     start: datetime
     end: datetime
+
+
+EVERYTHING: Final = Window(
+    start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC)
+)
+"""The window of a source that is gone as a whole (a removed calendar): none of it is left."""
 
 
 @dataclass(slots=True)

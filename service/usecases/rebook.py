@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from service.core.bot_states import is_terminal
 from service.core.dispatch.claims import Claim, Intent
+from service.core.dispatch.notes import FROZEN_CHANGE
 from service.core.errors import MaveraError, MaveraNotFound, MaveraRejected
 from service.core.ports import BotApi, Clock, DispatchStore
 from service.core.timing import frozen
@@ -25,9 +26,8 @@ async def rebook(
     assert bot.mavera_id is not None
     now = clock.now()
     if frozen(bot.join_at, now=now, freeze=freeze):
-        reason = "changed inside the freeze window: the booked bot is left alone"
-        log.info("meeting %d %s", claim.meeting_id, reason)
-        await store.keep_booked(claim, now=now, reason=reason)
+        log.info("meeting %d %s", claim.meeting_id, FROZEN_CHANGE)
+        await store.keep_booked(claim, now=now, reason=FROZEN_CHANGE)
         return []
     try:
         await api.cancel_bot(bot.mavera_id, reason="the meeting changed")

@@ -1,4 +1,5 @@
-"""The dispatch store contract on every backend: exclusive claims, intents, fenced outcomes."""
+"""The dispatch store contract on every backend (memory, SQLite, PostgreSQL): exclusive claims,
+intents, fenced outcomes."""
 
 from __future__ import annotations
 
@@ -7,17 +8,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.adapters.sql.dispatch_store import SqlDispatchStore
-from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.adapters.sql.tables import bot_status_changes, bots
 from service.core.dispatch.claims import Claim, ClaimBatch, Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.model import RemoteBot
+from tests.backends import Stores
 from tests.conftest import T0
+from tests.contract.internals import insert_active_booking, insert_status_change, status_changes
 from tests.factories import planned, upsert
 
 LEASE = timedelta(seconds=90)
@@ -30,36 +27,36 @@ def remote(mavera_id: str = "meeting_abc", status: str = "pending") -> RemoteBot
     )
 
 
-async def seed(engine: AsyncEngine, n: int = 1) -> list[int]:
+async def seed(stores: Stores, n: int = 1) -> list[int]:
     items = [planned(start_at=T0 + timedelta(minutes=10 + i)) for i in range(n)]
-    await upsert(engine, items, now=T0)
-    return [view.meeting.id for view in await SqlMeetingStore(engine).views()]
+    await upsert(stores.sources, items, now=T0)
+    return [view.meeting.id for view in await stores.meetings.views()]
 
 
-async def state_of(engine: AsyncEngine, meeting_id: int) -> DispatchState:
-    return (await SqlMeetingStore(engine).view(meeting_id)).meeting.dispatch_state
+async def state_of(stores: Stores, meeting_id: int) -> DispatchState:
+    return (await stores.meetings.view(meeting_id)).meeting.dispatch_state
 
 
-async def test_nothing_is_claimed_before_its_dispatch_time(engine: AsyncEngine) -> None:
-    await upsert(engine, [planned(start_at=T0 + timedelta(hours=2))], now=T0)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_nothing_is_claimed_before_its_dispatch_time(stores: Stores) -> None:
+    await upsert(stores.sources, [planned(start_at=T0 + timedelta(hours=2))], now=T0)
+    store = stores.dispatch("w1")
     assert await store.claim_due(now=T0, limit=10, lease=LEASE) == ClaimBatch()
 
 
-async def test_claims_come_in_deadline_order_up_to_the_limit(engine: AsyncEngine) -> None:
-    ids = await seed(engine, 3)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_claims_come_in_deadline_order_up_to_the_limit(stores: Stores) -> None:
+    ids = await seed(stores, 3)
+    store = stores.dispatch("w1")
     batch = await store.claim_due(now=DUE, limit=2, lease=LEASE)
     assert [i.claim.meeting_id for i in batch.intents] == ids[:2]
     assert (batch.reconcile, batch.given_up) == ((), ())
     assert all(not i.claim.reconcile and i.claim.pending_bot is None for i in batch.intents)
-    assert await state_of(engine, ids[0]) is DispatchState.CLAIMED
-    assert await state_of(engine, ids[2]) is DispatchState.WAITING
+    assert await state_of(stores, ids[0]) is DispatchState.CLAIMED
+    assert await state_of(stores, ids[2]) is DispatchState.WAITING
 
 
-async def test_concurrent_claimers_never_share_a_meeting(engine: AsyncEngine) -> None:
-    await seed(engine, 30)
-    workers = [SqlDispatchStore(engine, worker_id=f"w{i}") for i in range(4)]
+async def test_concurrent_claimers_never_share_a_meeting(stores: Stores) -> None:
+    await seed(stores, 30)
+    workers = [stores.dispatch(f"w{i}") for i in range(4)]
     results = await asyncio.gather(
         *(w.claim_due(now=T0 + timedelta(minutes=30), limit=10, lease=LEASE) for w in workers)
     )
@@ -67,11 +64,11 @@ async def test_concurrent_claimers_never_share_a_meeting(engine: AsyncEngine) ->
     assert len(claimed) == len(set(claimed)) == 30
 
 
-async def test_intent_is_committed_before_sending(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_intent_is_committed_before_sending(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.bot is not None
     assert view.bot.id == intent.bot_id
     assert view.bot.active
@@ -82,34 +79,26 @@ async def test_intent_is_committed_before_sending(engine: AsyncEngine) -> None:
     assert view.bot.meeting_url == view.meeting.meeting_url
 
 
-async def test_a_second_active_booking_for_one_meeting_is_refused(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_a_second_active_booking_for_one_meeting_is_refused(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
-    row = {
-        "meeting_id": meeting_id,
-        "meeting_url": intent.meeting_url,
-        "join_at": intent.join_at,
-        "active": True,
-        "attempts": 1,
-        "created_at": DUE,
-        "updated_at": DUE,
-    }
-    with pytest.raises(IntegrityError):
-        async with engine.begin() as conn:
-            await conn.execute(insert(bots).values(row))
+    with pytest.raises(stores.integrity_error):
+        await insert_active_booking(
+            stores, meeting_id, meeting_url=intent.meeting_url, join_at=intent.join_at, now=DUE
+        )
 
 
-async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_created_bot_is_stored_with_history(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     check = DUE + timedelta(minutes=1)
     outcome = await store.record_created(
         intent, remote(), now=DUE, next_check_at=check, track_until=DUE + timedelta(hours=8)
     )
     assert outcome is Recorded.STORED
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.BOOKED
     assert view.bot is not None
     assert (view.bot.mavera_id, view.bot.status, view.bot.next_check_at) == (
@@ -120,22 +109,22 @@ async def test_created_bot_is_stored_with_history(engine: AsyncEngine) -> None:
     assert [(h.status, h.observed_at) for h in view.history] == [("pending", DUE)]
 
 
-async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    slow = SqlDispatchStore(engine, worker_id="slow")
+async def test_outcome_writes_are_fenced_by_the_claim(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    slow = stores.dispatch("slow")
     [intent] = (await slow.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     later = DUE + LEASE + timedelta(seconds=1)
     assert await slow.expire_leases(now=later) == 1
-    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+    assert await state_of(stores, meeting_id) is DispatchState.AMBIGUOUS
     # The slow worker's outcome needs the claim: without it, nothing is written for it...
     await slow.record_ambiguous(intent, now=later, retry_at=later, code="timeout", message="t")
     await slow.release_not_sent(intent, now=later, retry_at=later, code="x", message="x")
-    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    assert await state_of(stores, meeting_id) is DispatchState.AMBIGUOUS
+    view = await stores.meetings.view(meeting_id)
     assert view.bot is not None
     assert (view.bot.mavera_id, view.bot.attempts, view.bot.last_error_code) == (None, 1, None)
     # ...and whoever takes the meeting next must reconcile the pending booking first.
-    fast = SqlDispatchStore(engine, worker_id="fast")
+    fast = stores.dispatch("fast")
     batch = await fast.claim_due(now=later, limit=1, lease=LEASE)
     assert batch.intents == ()
     [claim] = batch.reconcile
@@ -144,13 +133,13 @@ async def test_outcome_writes_are_fenced_by_the_claim(engine: AsyncEngine) -> No
     assert claim.pending_bot.id == intent.bot_id
 
 
-async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: AsyncEngine) -> None:
-    await seed(engine)
-    slow = SqlDispatchStore(engine, worker_id="slow")
+async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(stores: Stores) -> None:
+    await seed(stores)
+    slow = stores.dispatch("slow")
     [intent] = (await slow.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     later = DUE + LEASE * 2
     await slow.expire_leases(now=later)
-    fast = SqlDispatchStore(engine, worker_id="fast")
+    fast = stores.dispatch("fast")
     [claim] = (await fast.claim_due(now=later, limit=1, lease=LEASE)).reconcile
     adopted = replace(intent, claim=claim)
     assert (
@@ -167,15 +156,15 @@ async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(engine: Async
     )
 
 
-async def test_not_sent_returns_to_waiting_without_counting(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_not_sent_returns_to_waiting_without_counting(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     retry = DUE + timedelta(seconds=7)
     await store.release_not_sent(
         intent, now=DUE, retry_at=retry, code="rate_limit_exceeded", message="slow down"
     )
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.WAITING
     assert view.meeting.dispatch_at == retry
     assert view.bot is not None
@@ -188,12 +177,12 @@ async def test_not_sent_returns_to_waiting_without_counting(engine: AsyncEngine)
     assert (second.bot_id, second.attempt) == (intent.bot_id, 1)
 
 
-async def test_rejection_fails_the_meeting_and_closes_the_booking(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_rejection_fails_the_meeting_and_closes_the_booking(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     await store.record_rejected(intent, now=DUE, code="invalid_field", message="bad url")
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.FAILED
     assert view.meeting.last_error == "bad url"
     assert view.bot is not None
@@ -201,46 +190,42 @@ async def test_rejection_fails_the_meeting_and_closes_the_booking(engine: AsyncE
     assert view.bot.last_error_code == "invalid_field"
 
 
-async def test_ambiguous_waits_for_settling_then_needs_reconciling(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_ambiguous_waits_for_settling_then_needs_reconciling(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     settle = DUE + timedelta(seconds=40)
     await store.record_ambiguous(
         intent, now=DUE, retry_at=settle, code="internal_error", message="500"
     )
-    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+    assert await state_of(stores, meeting_id) is DispatchState.AMBIGUOUS
     early = await store.claim_due(now=DUE + timedelta(seconds=39), limit=1, lease=LEASE)
     assert early == ClaimBatch()
     [claim] = (await store.claim_due(now=settle, limit=1, lease=LEASE)).reconcile
     assert claim.reconcile
     await store.release(claim, now=settle)
-    assert await state_of(engine, meeting_id) is DispatchState.AMBIGUOUS
+    assert await state_of(stores, meeting_id) is DispatchState.AMBIGUOUS
 
 
-async def test_startup_of_a_sole_daemon_expires_every_claim(engine: AsyncEngine) -> None:
-    await seed(engine, 2)
-    store = SqlDispatchStore(engine, worker_id="dead")
+async def test_startup_of_a_sole_daemon_expires_every_claim(stores: Stores) -> None:
+    await seed(stores, 2)
+    store = stores.dispatch("dead")
     await store.claim_due(now=DUE, limit=2, lease=LEASE)
     assert await store.expire_leases(now=DUE) == 0
     assert await store.expire_leases(now=DUE, all_claims=True) == 2
 
 
-async def test_upcoming_lists_the_near_term_window(engine: AsyncEngine) -> None:
-    ids = await seed(engine, 3)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_upcoming_lists_the_near_term_window(stores: Stores) -> None:
+    ids = await seed(stores, 3)
+    store = stores.dispatch("w1")
     window = await store.upcoming(now=T0, until=T0 + timedelta(minutes=1, seconds=30), limit=10)
     assert window == [(ids[2], T0 + timedelta(minutes=1))]
 
 
-async def test_history_rows_reference_real_bots(engine: AsyncEngine) -> None:
-    with pytest.raises(IntegrityError):
-        async with engine.begin() as conn:
-            await conn.execute(
-                insert(bot_status_changes).values(bot_id=999, status="pending", observed_at=DUE)
-            )
-    async with engine.connect() as conn:
-        assert (await conn.execute(select(bot_status_changes))).all() == []
+async def test_history_rows_reference_real_bots(stores: Stores) -> None:
+    with pytest.raises(stores.integrity_error):
+        await insert_status_change(stores, 999, "pending", DUE)
+    assert await status_changes(stores) == 0
 
 
 def test_claim_is_a_value() -> None:
@@ -262,24 +247,24 @@ def test_claim_is_a_value() -> None:
         claim.token = "other"  # type: ignore[misc]
 
 
-async def test_a_meeting_that_is_over_is_failed_in_the_claim(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_a_meeting_that_is_over_is_failed_in_the_claim(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     batch = await store.claim_due(now=T0 + timedelta(hours=2), limit=5, lease=LEASE)
     assert (batch.intents, batch.given_up) == ((), (meeting_id,))
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.FAILED
     assert view.meeting.last_error == "the meeting ended before a bot could be booked"
     assert view.bot is None
 
 
-async def test_intend_after_reconciling_counts_a_new_attempt(engine: AsyncEngine) -> None:
-    [meeting_id] = await seed(engine)
-    store = SqlDispatchStore(engine, worker_id="w1")
+async def test_intend_after_reconciling_counts_a_new_attempt(stores: Stores) -> None:
+    [meeting_id] = await seed(stores)
+    store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     await store.record_ambiguous(intent, now=DUE, retry_at=DUE, code="timeout", message="late")
     [claim] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).reconcile
     [again] = (await store.intend([claim], now=DUE)).intents
     assert (again.bot_id, again.attempt, again.requested_at) == (intent.bot_id, 2, DUE)
-    view = await SqlMeetingStore(engine).view(meeting_id)
+    view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.CLAIMED

@@ -1,15 +1,21 @@
-"""Engine behaviour on every backend: readers are never blocked by a writer."""
+"""Engine behaviour on every SQL backend: readers are never blocked by a writer.
+
+SQL-only by nature (the memory store has no engine): it runs on SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.engine import reading
 from service.adapters.sql.tables import leases
 from tests.conftest import T0
+
+pytestmark = pytest.mark.sql
 
 
 async def test_a_reader_does_not_wait_for_a_writer(engine: AsyncEngine) -> None:

@@ -1,15 +1,21 @@
-"""Data migrations on every backend: rows written under an older schema survive upgrades."""
+"""Data migrations on every SQL backend: rows written under an older schema survive upgrades.
+
+SQL-only by nature (the memory store has no schema): it runs on SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.adapters.sql.migrate import downgrade, upgrade
 from service.adapters.sql.tables import UtcDateTime
+
+pytestmark = pytest.mark.sql
 
 BEFORE_SOURCES = "8c8deba555a8"
 INSERT_OLD_MEETING = text(

@@ -1,4 +1,7 @@
-"""Migrations on every backend: head matches tables.py, and the newest revision reverses."""
+"""Migrations on every SQL backend: head matches tables.py, and the newest revision reverses.
+
+SQL-only by nature (the memory store has no schema): it runs on SQLite and PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from service.adapters.sql.migrate import alembic_config, downgrade, head_revisio
 from service.adapters.sql.schema import SCHEMA_HEAD, current_revision, ensure_at_head
 from service.adapters.sql.tables import metadata
 from service.core.errors import SchemaOutOfDate
+
+pytestmark = pytest.mark.sql
 
 
 def _diff(conn: Connection) -> list[Any]:

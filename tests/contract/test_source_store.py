@@ -5,18 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from service.adapters.sql.dispatch_store import SqlDispatchStore
-from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.adapters.sql.source_store import SqlSourceStore
-from service.adapters.sql.wishes import settle_wishes
 from service.core.dispatch.claims import Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.model import MeetingView, RemoteBot
 from service.core.sourcing import Window
 from service.core.timing import PlannedMeeting
+from tests.backends import Stores
 from tests.conftest import T0
+from tests.contract import internals
 from tests.factories import make_meeting, make_planned
 
 FREEZE = timedelta(minutes=5)
@@ -31,18 +27,18 @@ def occurrence(key: str, source: str, **changes: object) -> PlannedMeeting:
 
 
 async def apply(
-    engine: AsyncEngine, source: str, items: list[PlannedMeeting], *, window: Window | None = WINDOW
+    stores: Stores, source: str, items: list[PlannedMeeting], *, window: Window | None = WINDOW
 ) -> None:
-    await SqlSourceStore(engine, freeze=FREEZE).apply(source, items, window=window, now=T0)
+    await stores.source_store(freeze=FREEZE).apply(source, items, window=window, now=T0)
 
 
-async def only(engine: AsyncEngine) -> MeetingView:
-    [view] = await SqlMeetingStore(engine).views()
-    return await SqlMeetingStore(engine).view(view.meeting.id)
+async def only(stores: Stores) -> MeetingView:
+    [view] = await stores.meetings.views()
+    return await stores.meetings.view(view.meeting.id)
 
 
-async def book(engine: AsyncEngine, mavera_id: str = "meeting_1") -> None:
-    store = SqlDispatchStore(engine, worker_id="w")
+async def book(stores: Stores, mavera_id: str = "meeting_1") -> None:
+    store = stores.dispatch("w")
     [intent] = (await store.claim_due(now=START, limit=1, lease=timedelta(minutes=1))).intents
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=URL, join_at=None, created_at=None
@@ -53,113 +49,113 @@ async def book(engine: AsyncEngine, mavera_id: str = "meeting_1") -> None:
     assert recorded is Recorded.STORED
 
 
-async def test_one_invitation_in_many_calendars_is_one_meeting(engine: AsyncEngine) -> None:
+async def test_one_invitation_in_many_calendars_is_one_meeting(stores: Stores) -> None:
     for calendar in range(3):
-        await apply(engine, f"calendar:{calendar}", [occurrence("uid-1@2026", f"c{calendar}")])
-    view = await only(engine)
+        await apply(stores, f"calendar:{calendar}", [occurrence("uid-1@2026", f"c{calendar}")])
+    view = await only(stores)
     assert [s.source for s in view.sources] == ["calendar:0", "calendar:1", "calendar:2"]
     assert view.meeting.dispatch_state is DispatchState.WAITING
 
 
-async def test_the_same_call_under_other_uids_is_one_meeting(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-a", "c1")])
-    await apply(engine, "calendar:2", [occurrence("uid-b", "c2")])
-    view = await only(engine)
+async def test_the_same_call_under_other_uids_is_one_meeting(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-a", "c1")])
+    await apply(stores, "calendar:2", [occurrence("uid-b", "c2")])
+    view = await only(stores)
     assert {s.source_key for s in view.sources} == {"uid-a", "uid-b"}
 
 
-async def test_a_second_sync_with_no_change_writes_nothing(engine: AsyncEngine) -> None:
+async def test_a_second_sync_with_no_change_writes_nothing(stores: Stores) -> None:
     items = [occurrence(f"uid-{i}", "c1", start_at=START + timedelta(hours=i)) for i in range(5)]
-    store = SqlSourceStore(engine, freeze=FREEZE)
+    store = stores.source_store(freeze=FREEZE)
     first = await store.apply("calendar:1", items, window=WINDOW, now=T0)
     again = await store.apply("calendar:1", items, window=WINDOW, now=T0)
     assert (first.inserted, first.rows_written > 0) == (5, True)
     assert (again.inserted, again.updated, again.gone, again.rows_written) == (0, 0, 0, 0)
 
 
-async def test_a_move_updates_the_meeting_in_place(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", sequence=1)])
+async def test_a_move_updates_the_meeting_in_place(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", sequence=1)])
     later = START + timedelta(hours=1)
     moved = occurrence("uid-1", "c1", sequence=2, start_at=later, end_at=later + timedelta(hours=1))
-    await apply(engine, "calendar:1", [moved])
-    view = await only(engine)
+    await apply(stores, "calendar:1", [moved])
+    view = await only(stores)
     assert view.meeting.start_at == later
     assert view.meeting.join_at == later - timedelta(seconds=60)
     assert [e.kind for e in view.events] == ["created", "updated"]
 
 
-async def test_an_older_copy_never_undoes_a_newer_one(engine: AsyncEngine) -> None:
+async def test_an_older_copy_never_undoes_a_newer_one(stores: Stores) -> None:
     later = START + timedelta(hours=1)
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", sequence=3, start_at=later)])
-    await apply(engine, "calendar:2", [occurrence("uid-1", "c2", sequence=1)])
-    view = await only(engine)
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", sequence=3, start_at=later)])
+    await apply(stores, "calendar:2", [occurrence("uid-1", "c2", sequence=1)])
+    view = await only(stores)
     assert (view.meeting.start_at, view.meeting.sequence) == (later, 3)
     assert len(view.sources) == 2
 
 
-async def test_vanishing_from_every_source_means_no_bot(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
-    await apply(engine, "calendar:2", [occurrence("uid-1", "c2")])
-    await apply(engine, "calendar:1", [])
-    assert (await only(engine)).meeting.wanted  # calendar 2 still has it
-    await apply(engine, "calendar:2", [])
-    view = await only(engine)
+async def test_vanishing_from_every_source_means_no_bot(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
+    await apply(stores, "calendar:2", [occurrence("uid-1", "c2")])
+    await apply(stores, "calendar:1", [])
+    assert (await only(stores)).meeting.wanted  # calendar 2 still has it
+    await apply(stores, "calendar:2", [])
+    view = await only(stores)
     assert (view.meeting.wanted, view.meeting.decision_reason) == (False, "vanished")
     assert view.meeting.dispatch_state is DispatchState.SKIPPED
     assert [e.kind for e in view.events][-3:] == ["source_gone", "decision", "state"]
 
 
-async def test_missing_outside_the_fetched_window_is_not_vanishing(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
+async def test_missing_outside_the_fetched_window_is_not_vanishing(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
     clipped = Window(start=T0 - timedelta(days=1), end=START - timedelta(minutes=1))
-    await apply(engine, "calendar:1", [], window=clipped)
-    assert (await only(engine)).meeting.wanted
-    await apply(engine, "calendar:1", [], window=None)
-    assert (await only(engine)).meeting.wanted
+    await apply(stores, "calendar:1", [], window=clipped)
+    assert (await only(stores)).meeting.wanted
+    await apply(stores, "calendar:1", [], window=None)
+    assert (await only(stores)).meeting.wanted
 
 
-async def test_a_booked_meeting_that_moves_becomes_stale(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
-    await book(engine)
+async def test_a_booked_meeting_that_moves_becomes_stale(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
+    await book(stores)
     later = START + timedelta(hours=1)
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", sequence=1, start_at=later)])
-    view = await only(engine)
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", sequence=1, start_at=later)])
+    view = await only(stores)
     assert view.meeting.dispatch_state is DispatchState.STALE
     assert view.meeting.dispatch_at == T0
     assert view.bot is not None
     assert view.bot.join_at == START - timedelta(seconds=60)  # what was sent stays recorded
 
 
-async def test_a_booked_meeting_that_only_renames_stays_booked(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
-    await book(engine)
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", title="Renamed")])
-    view = await only(engine)
+async def test_a_booked_meeting_that_only_renames_stays_booked(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
+    await book(stores)
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", title="Renamed")])
+    view = await only(stores)
     assert (view.meeting.dispatch_state, view.meeting.title) == (DispatchState.BOOKED, "Renamed")
 
 
-async def test_changes_inside_the_freeze_window_leave_the_bot_alone(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
-    await book(engine)
+async def test_changes_inside_the_freeze_window_leave_the_bot_alone(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
+    await book(stores)
     near = START - timedelta(minutes=3)
     later = START + timedelta(hours=1)
-    await SqlSourceStore(engine, freeze=FREEZE).apply(
+    await stores.source_store(freeze=FREEZE).apply(
         "calendar:1",
         [occurrence("uid-1", "c1", sequence=1, start_at=later)],
         window=WINDOW,
         now=near,
     )
-    view = await only(engine)
+    view = await only(stores)
     assert view.meeting.dispatch_state is DispatchState.BOOKED
     assert view.events[-1].kind == "frozen"
 
 
-async def test_a_manual_override_wins_over_the_rules(engine: AsyncEngine) -> None:
+async def test_a_manual_override_wins_over_the_rules(stores: Stores) -> None:
     declined = occurrence("uid-1", "c1", record=False, reason="declined")
-    await apply(engine, "calendar:1", [declined])
-    view = await only(engine)
+    await apply(stores, "calendar:1", [declined])
+    view = await only(stores)
     assert (view.meeting.wanted, view.meeting.dispatch_state) == (False, DispatchState.SKIPPED)
-    meetings = SqlMeetingStore(engine)
+    meetings = stores.meetings
     forced = await meetings.set_override(view.meeting.id, "record", now=T0, freeze=FREEZE)
     assert (forced.meeting.wanted, forced.meeting.decision_reason) == (True, "manual_record")
     assert forced.meeting.dispatch_state is DispatchState.WAITING
@@ -170,31 +166,31 @@ async def test_a_manual_override_wins_over_the_rules(engine: AsyncEngine) -> Non
     )
 
 
-async def test_one_calendar_that_wants_a_bot_is_enough(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", record=False, reason="declined")])
-    await apply(engine, "calendar:2", [occurrence("uid-1", "c2")])
-    view = await only(engine)
+async def test_one_calendar_that_wants_a_bot_is_enough(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", record=False, reason="declined")])
+    await apply(stores, "calendar:2", [occurrence("uid-1", "c2")])
+    view = await only(stores)
     assert view.meeting.wanted
     assert [(s.record, s.reason) for s in view.sources] == [(False, "declined"), (True, None)]
 
 
-async def test_an_expired_claim_on_a_stale_meeting_goes_back_to_stale(engine: AsyncEngine) -> None:
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1")])
-    await book(engine)
+async def test_an_expired_claim_on_a_stale_meeting_goes_back_to_stale(stores: Stores) -> None:
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1")])
+    await book(stores)
     later = START + timedelta(hours=1)
-    await apply(engine, "calendar:1", [occurrence("uid-1", "c1", sequence=1, start_at=later)])
-    store = SqlDispatchStore(engine, worker_id="dies")
+    await apply(stores, "calendar:1", [occurrence("uid-1", "c1", sequence=1, start_at=later)])
+    store = stores.dispatch("dies")
     batch = await store.claim_due(now=T0, limit=1, lease=timedelta(seconds=90))
     assert [claim.change for claim in batch.changes] == [True]
     assert await store.expire_leases(now=T0 + timedelta(minutes=5)) == 1
-    view = await only(engine)
+    view = await only(stores)
     # The cancel may or may not have happened: do it again (it is harmless to repeat),
     # never "reconcile a create" that was never sent.
     assert view.meeting.dispatch_state is DispatchState.STALE
 
 
 async def test_new_meetings_are_written_settled_and_shared_calls_are_settled(
-    engine: AsyncEngine,
+    stores: Stores,
 ) -> None:
     """A meeting created with one source row needs no settling; one call that two events of
     the same fetch share is settled from both votes."""
@@ -205,15 +201,14 @@ async def test_new_meetings_are_written_settled_and_shared_calls_are_settled(
         occurrence("shared-skip", "c1", start_at=later, record=False, reason="title_keyword"),
         occurrence("shared-record", "c1", start_at=later),
     ]
-    counts = await SqlSourceStore(engine, freeze=FREEZE).apply(
+    counts = await stores.source_store(freeze=FREEZE).apply(
         "calendar:1", items, window=WINDOW, now=T0
     )
-    views = {v.meeting.meeting_url: v.meeting for v in await SqlMeetingStore(engine).views()}
+    views = {v.meeting.meeting_url: v.meeting for v in await stores.meetings.views()}
     assert counts.to_settle() == {views[URL].id}
     assert views[one].dispatch_state is DispatchState.WAITING
     assert (views[two].wanted, views[two].dispatch_state) == (False, DispatchState.SKIPPED)
     # The first event of the shared call said skip, the second record: any yes wins.
     assert (views[URL].wanted, views[URL].dispatch_state) == (True, DispatchState.WAITING)
-    async with engine.begin() as conn:
-        ids = [meeting.id for meeting in views.values()]
-        assert await settle_wishes(conn, ids, changed=(), now=T0, freeze=FREEZE) == 0
+    ids = [meeting.id for meeting in views.values()]
+    assert await internals.settle_wishes(stores, ids, now=T0) == 0

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from service.adapters.sql.dispatch_store import SqlDispatchStore
-from service.adapters.sql.meeting_store import SqlMeetingStore
-from service.adapters.sql.tracking_store import SqlTrackingStore
 from service.core.dispatch.states import DispatchState
 from service.core.model import Observed, RemoteBot
+from tests.backends import Stores
 from tests.conftest import T0
 from tests.factories import planned, upsert
 
@@ -18,13 +14,13 @@ DUE = T0 + timedelta(minutes=1)
 
 
 async def booked(
-    engine: AsyncEngine,
+    stores: Stores,
     mavera_id: str,
     check_at: datetime | None,
     start_at: datetime = T0 + timedelta(minutes=5),
 ) -> int:
-    await upsert(engine, [planned(start_at=start_at, key=f"k-{mavera_id}")], now=T0)
-    store = SqlDispatchStore(engine, worker_id="w")
+    await upsert(stores.sources, [planned(start_at=start_at, key=f"k-{mavera_id}")], now=T0)
+    store = stores.dispatch("w")
     due = max(DUE, start_at - timedelta(minutes=11))
     [intent] = (await store.claim_due(now=due, limit=1, lease=timedelta(seconds=90))).intents
     remote = RemoteBot(
@@ -36,18 +32,18 @@ async def booked(
     return intent.bot_id
 
 
-async def test_only_due_bots_are_read_most_overdue_first(engine: AsyncEngine) -> None:
-    late = await booked(engine, "m_late", DUE + timedelta(seconds=5))
-    early = await booked(engine, "m_early", DUE + timedelta(seconds=1))
-    await booked(engine, "m_later", DUE + timedelta(hours=1))
-    store = SqlTrackingStore(engine)
+async def test_only_due_bots_are_read_most_overdue_first(stores: Stores) -> None:
+    late = await booked(stores, "m_late", DUE + timedelta(seconds=5))
+    early = await booked(stores, "m_early", DUE + timedelta(seconds=1))
+    await booked(stores, "m_later", DUE + timedelta(hours=1))
+    store = stores.tracking
     due = await store.due_for_check(now=DUE + timedelta(seconds=10), limit=10)
     assert [bot.id for bot in due] == [early, late]
 
 
-async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> None:
-    bot_id = await booked(engine, "m1", DUE)
-    store = SqlTrackingStore(engine)
+async def test_a_change_is_stored_and_added_to_history(stores: Stores) -> None:
+    bot_id = await booked(stores, "m1", DUE)
+    store = stores.tracking
     seen_at = DUE + timedelta(minutes=4)
     await store.record_observations(
         [Observed(bot_id=bot_id, status="joining_call", changed=True, next_check_at=seen_at)],
@@ -57,8 +53,8 @@ async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> N
         [Observed(bot_id=bot_id, status="joining_call", changed=False, next_check_at=None)],
         now=seen_at,
     )
-    [view] = await SqlMeetingStore(engine).views()
-    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    [view] = await stores.meetings.views()
+    full = await stores.meetings.view(view.meeting.id)
     assert full.bot is not None
     assert full.bot.status == "joining_call"
     assert full.bot.status_changed_at == seen_at
@@ -69,15 +65,15 @@ async def test_a_change_is_stored_and_added_to_history(engine: AsyncEngine) -> N
     ]
 
 
-async def test_a_first_404_marks_the_bot_and_reads_it_again_later(engine: AsyncEngine) -> None:
-    bot_id = await booked(engine, "m1", DUE)
-    store = SqlTrackingStore(engine)
+async def test_a_first_404_marks_the_bot_and_reads_it_again_later(stores: Stores) -> None:
+    bot_id = await booked(stores, "m1", DUE)
+    store = stores.tracking
     later = DUE + timedelta(minutes=3)
     await store.record_missing(bot_id, now=DUE, retry_at=later, message="Mavera answered 404")
     assert await store.due_for_check(now=later - timedelta(seconds=1), limit=10) == []
     [bot] = await store.due_for_check(now=later, limit=10)
     assert (bot.last_error_code, bot.last_error_message) == ("not_found", "Mavera answered 404")
-    [view] = await SqlMeetingStore(engine).views()
+    [view] = await stores.meetings.views()
     assert view.meeting.dispatch_state is DispatchState.BOOKED
     await store.record_found([bot_id], now=later)
     [bot] = await store.due_for_check(now=later, limit=10)
@@ -85,14 +81,14 @@ async def test_a_first_404_marks_the_bot_and_reads_it_again_later(engine: AsyncE
 
 
 async def test_a_lost_bot_is_not_read_again_and_fails_its_booked_meeting(
-    engine: AsyncEngine,
+    stores: Stores,
 ) -> None:
-    bot_id = await booked(engine, "m1", DUE)
-    store = SqlTrackingStore(engine)
+    bot_id = await booked(stores, "m1", DUE)
+    store = stores.tracking
     assert await store.record_lost(bot_id, now=DUE, message="bot m1 no longer exists") is True
     assert await store.due_for_check(now=DUE + timedelta(days=1), limit=10) == []
-    [view] = await SqlMeetingStore(engine).views()
-    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    [view] = await stores.meetings.views()
+    full = await stores.meetings.view(view.meeting.id)
     assert full.meeting.dispatch_state is DispatchState.FAILED
     assert full.meeting.last_error == "bot m1 no longer exists"
     assert full.bot is not None
@@ -103,39 +99,37 @@ async def test_a_lost_bot_is_not_read_again_and_fails_its_booked_meeting(
     ]
     # A failed meeting whose call changes is booked afresh (the lost bot no longer holds it).
     await upsert(
-        engine,
+        stores.sources,
         [planned(start_at=T0 + timedelta(minutes=9), key="k-m1")],
         now=DUE + timedelta(minutes=1),
     )
-    claims = await SqlDispatchStore(engine, worker_id="w").claim_due(
+    claims = await stores.dispatch("w").claim_due(
         now=T0 + timedelta(minutes=9), limit=1, lease=timedelta(seconds=90)
     )
     assert [intent.claim.meeting_id for intent in claims.intents] == [view.meeting.id]
 
 
 async def test_a_lost_bot_of_a_meeting_being_rebooked_leaves_the_meeting_to_dispatch(
-    engine: AsyncEngine,
+    stores: Stores,
 ) -> None:
     start = T0 + timedelta(hours=2)
-    bot_id = await booked(engine, "m1", DUE, start_at=start)
-    [view] = await SqlMeetingStore(engine).views()
+    bot_id = await booked(stores, "m1", DUE, start_at=start)
+    [view] = await stores.meetings.views()
     at = start - timedelta(minutes=10)  # before the freeze window: the bot can be cancelled
-    await SqlMeetingStore(engine).set_override(
-        view.meeting.id, "skip", now=at, freeze=timedelta(minutes=5)
-    )
-    store = SqlTrackingStore(engine)
+    await stores.meetings.set_override(view.meeting.id, "skip", now=at, freeze=timedelta(minutes=5))
+    store = stores.tracking
     assert await store.record_lost(bot_id, now=at, message="bot m1 no longer exists") is False
-    full = await SqlMeetingStore(engine).view(view.meeting.id)
+    full = await stores.meetings.view(view.meeting.id)
     assert full.meeting.dispatch_state is DispatchState.STALE
     assert full.bot is not None
     assert (full.bot.active, full.bot.next_check_at) == (True, None)
     assert full.events[-1].kind == "lost"
 
 
-async def test_a_page_of_reads_is_stored_in_one_go(engine: AsyncEngine) -> None:
-    first = await booked(engine, "m1", DUE)
-    second = await booked(engine, "m2", DUE)
-    store = SqlTrackingStore(engine)
+async def test_a_page_of_reads_is_stored_in_one_go(stores: Stores) -> None:
+    first = await booked(stores, "m1", DUE)
+    second = await booked(stores, "m2", DUE)
+    store = stores.tracking
     assert set(await store.tracked(["m1", "m2", "m_unknown"])) == {"m1", "m2"}
     at = DUE + timedelta(minutes=2)
     await store.record_observations(
@@ -146,16 +140,16 @@ async def test_a_page_of_reads_is_stored_in_one_go(engine: AsyncEngine) -> None:
         now=at,
     )
     assert set(await store.tracked(["m1", "m2"])) == {"m1"}  # m2 is no longer read
-    views = {v.bot.mavera_id: v for v in await SqlMeetingStore(engine).views() if v.bot}
+    views = {v.bot.mavera_id: v for v in await stores.meetings.views() if v.bot}
     assert views["m1"].bot is not None
     assert (views["m1"].bot.status, views["m1"].bot.status_changed_at) == ("in_call_recording", at)
     assert views["m2"].bot is not None
     assert views["m2"].bot.status == "pending"
 
 
-async def test_bots_created_since_are_counted(engine: AsyncEngine) -> None:
-    await booked(engine, "m1", DUE)
-    await booked(engine, "m2", DUE)
-    store = SqlTrackingStore(engine)
+async def test_bots_created_since_are_counted(stores: Stores) -> None:
+    await booked(stores, "m1", DUE)
+    await booked(stores, "m2", DUE)
+    store = stores.tracking
     assert await store.count_created_since(DUE) == 2
     assert await store.count_created_since(DUE + timedelta(seconds=1)) == 0

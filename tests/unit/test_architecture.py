@@ -179,6 +179,7 @@ def test_every_adapter_is_checked_and_the_units_are_the_adapters() -> None:
         "service.adapters.feeds",
         "service.adapters.local_budget",
         "service.adapters.mavera",
+        "service.adapters.memory",
         "service.adapters.runner",
         "service.adapters.sql",
     }

@@ -4,6 +4,7 @@ the same parameters (mypy checks the types: ``conforming`` below is never called
 from __future__ import annotations
 
 import inspect
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,15 @@ from service.adapters.feeds.fetch import FetchSettings, HttpFeedFetcher
 from service.adapters.feeds.parsing import ProcessParser, ThreadParser
 from service.adapters.local_budget import LocalBudget
 from service.adapters.mavera.client import MaveraClient
+from service.adapters.memory.budget import MemoryBudget
+from service.adapters.memory.calendar_store import MemoryCalendarStore
+from service.adapters.memory.dispatch_store import MemoryDispatchStore
+from service.adapters.memory.leases import MemoryLeases
+from service.adapters.memory.meeting_store import MemoryMeetingStore
+from service.adapters.memory.plan_store import MemoryPlanStore
+from service.adapters.memory.source_store import MemorySourceStore
+from service.adapters.memory.state import MemoryState
+from service.adapters.memory.tracking_store import MemoryTrackingStore
 from service.adapters.sql.calendar_store import SqlCalendarStore
 from service.adapters.sql.dispatch_store import SqlDispatchStore
 from service.adapters.sql.leases import SqlLeases
@@ -46,18 +56,26 @@ IMPLEMENTATIONS: list[tuple[type[Any], type[Any]]] = [
     (Alerts, LoggingAlerts),
     (BotApi, MaveraClient),
     (CalendarStore, SqlCalendarStore),
+    (CalendarStore, MemoryCalendarStore),
     (Clock, SystemClock),
     (DispatchStore, SqlDispatchStore),
+    (DispatchStore, MemoryDispatchStore),
     (FeedFetcher, HttpFeedFetcher),
     (FeedParser, ProcessParser),
     (FeedParser, ThreadParser),
     (Leases, SqlLeases),
+    (Leases, MemoryLeases),
     (MeetingStore, SqlMeetingStore),
+    (MeetingStore, MemoryMeetingStore),
     (PlanStore, SqlPlanStore),
+    (PlanStore, MemoryPlanStore),
     (RequestBudget, LocalBudget),
     (RequestBudget, SqlBudget),
+    (RequestBudget, MemoryBudget),
     (SourceStore, SqlSourceStore),
+    (SourceStore, MemorySourceStore),
     (TrackingStore, SqlTrackingStore),
+    (TrackingStore, MemoryTrackingStore),
 ]
 
 
@@ -96,6 +114,19 @@ def conforming(
     system: Clock = SystemClock()
     del alerts, calendars, sources, meetings, plans, dispatch, tracking, leases, fetcher
     del parsers, budgets, system
+
+
+def conforming_in_memory(state: MemoryState, clock: Clock) -> None:
+    """Never called: mypy checks that each memory store is its port, types and all."""
+    calendars: CalendarStore = MemoryCalendarStore(state)
+    sources: SourceStore = MemorySourceStore(state, freeze=timedelta(minutes=5))
+    meetings: MeetingStore = MemoryMeetingStore(state)
+    plans: PlanStore = MemoryPlanStore(state)
+    dispatch: DispatchStore = MemoryDispatchStore(state, worker_id="w")
+    tracking: TrackingStore = MemoryTrackingStore(state)
+    leases: Leases = MemoryLeases(state, holder="w")
+    budget: RequestBudget = MemoryBudget(state, key_id="k", limit=1, read_share=0.5, clock=clock)
+    del calendars, sources, meetings, plans, dispatch, tracking, leases, budget
 
 
 @pytest.mark.parametrize("port", PORTS, ids=lambda port: port.__name__)

@@ -13,7 +13,7 @@ from service.adapters.sql.engine import reading
 from service.adapters.sql.source_store import drop_source
 from service.adapters.sql.tables import calendars
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind
+from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
 
 
 class SqlCalendarStore:
@@ -63,12 +63,7 @@ class SqlCalendarStore:
 
     async def due(self, now: datetime) -> list[Calendar]:
         """Calendars whose next poll is due (never tried, or tried an interval ago)."""
-        return [
-            calendar
-            for calendar in await self.all()
-            if calendar.last_attempt_at is None
-            or calendar.last_attempt_at + calendar.interval <= now
-        ]
+        return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
         """Remove the calendar called ``name`` and, in the same transaction, its source from
@@ -98,24 +93,14 @@ class SqlCalendarStore:
         counts: tuple[int, int] | None,
     ) -> None:
         """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        values: dict[str, Any] = {
-            "etag": etag,
-            "last_modified": last_modified,
-            "last_attempt_at": now,
-            "last_success_at": now,
-            "last_error": None,
-            "updated_at": now,
-        }
-        if clip is not None:
-            values.update(clip_start=clip[0], clip_end=clip[1])
-        if counts is not None:
-            values.update(event_count=counts[0], meeting_count=counts[1])
-        await self._update(calendar_id, values)
+        fields = synced_fields(
+            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
+        )
+        await self._update(calendar_id, {**fields, "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
         """A failed fetch keeps the last good events; only the error is shown."""
-        values = {"last_attempt_at": now, "last_error": error, "updated_at": now}
-        await self._update(calendar_id, values)
+        await self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     async def _update(self, calendar_id: int, values: dict[str, Any]) -> None:
         async with self._engine.begin() as conn:

@@ -26,10 +26,10 @@ from service.adapters.sql.tables import (
     meetings,
 )
 from service.adapters.sql.wishes import settle_wishes
-from service.core.dispatch.decisions import OVERRIDES
-from service.core.dispatch.states import DispatchEvent, DispatchState, sources, transition
-from service.core.errors import DispatchNotFailed, MeetingNotFound
-from service.core.model import MeetingView
+from service.core.dispatch.decisions import OVERRIDES, retried
+from service.core.dispatch.states import DispatchState
+from service.core.errors import MeetingNotFound
+from service.core.model import Bot, MeetingView
 
 CHUNK = 400
 
@@ -72,6 +72,11 @@ class SqlMeetingStore:
             events=tuple(event_from_row(event) for event in events),
         )
 
+    async def bookings(self, meeting_id: int) -> list[Bot]:
+        """Every booking of the meeting, oldest first (closed ones and duplicates too)."""
+        async with reading(self._engine) as conn:
+            return [bot_from_row(row) for row in await _all(conn, bots, "meeting_id", meeting_id)]
+
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
@@ -102,7 +107,7 @@ class SqlMeetingStore:
         """
         async with self._engine.begin() as conn:
             before = await _retryable(conn, meeting_id)
-            after = transition(before, DispatchEvent.RETRIED)
+            after = retried(meeting_id, before)
             result = await conn.execute(
                 update(meetings)
                 .where(meetings.c.id == meeting_id, meetings.c.dispatch_state == before.value)
@@ -117,19 +122,15 @@ class SqlMeetingStore:
 
 
 async def _retryable(conn: AsyncConnection, meeting_id: int) -> DispatchState:
-    """The meeting's dispatch state, locked, if the table lets an operator retry it.
+    """The meeting's dispatch state, locked against other writers until the retry is done.
 
     :raises MeetingNotFound: no meeting has this id.
-    :raises DispatchNotFailed: the state does not allow ``retried``.
     """
     query = select(meetings.c.dispatch_state).where(meetings.c.id == meeting_id)
     found = await conn.scalar(query.with_for_update())
     if found is None:
         raise MeetingNotFound(meeting_id)
-    state = DispatchState(found)
-    if state not in sources(DispatchEvent.RETRIED):
-        raise DispatchNotFailed(meeting_id, state.value)
-    return state
+    return DispatchState(found)
 
 
 async def _all(conn: AsyncConnection, table: Any, column: str, value: int) -> list[Any]:

@@ -13,12 +13,9 @@ from service.adapters.sql.events import note
 from service.adapters.sql.tables import meeting_events, meetings
 from service.core.dispatch.decisions import follows_new_times
 from service.core.dispatch.states import DispatchState, initial_state
-from service.core.redaction import redact_meeting_url
+from service.core.meeting_updates import describe_update, moved, source_changes, sourced_values
 from service.core.sourcing import ApplyCounts
 from service.core.timing import PlannedMeeting
-
-_WISH = ("title", "meeting_url", "platform", "start_at", "end_at", "organizer", "attendees")
-_TIMES = ("join_at", "deadline", "sequence")
 
 
 async def insert_meetings(
@@ -63,25 +60,19 @@ async def meeting_rows(conn: AsyncConnection, ids: set[int]) -> dict[int, Any]:
     return {row["id"]: row for row in (await conn.execute(query)).mappings()}
 
 
-def _wish_values(item: PlannedMeeting) -> dict[str, Any]:
-    meeting, times = item.meeting, item.times
-    return {
-        "title": meeting.title,
-        "meeting_url": meeting.meeting_url,
-        "platform": meeting.platform.value,
-        "start_at": meeting.start_at,
-        "end_at": meeting.end_at,
-        "organizer": meeting.organizer,
-        "attendees": list(meeting.attendees),
-        "join_at": times.join_at,
-        "deadline": times.deadline,
-        "sequence": meeting.sequence,
-    }
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Source values as the columns take them (the platform's name, attendees as JSON)."""
+    columns = dict(values)
+    if "platform" in columns:
+        columns["platform"] = columns["platform"].value
+    if "attendees" in columns:
+        columns["attendees"] = list(columns["attendees"])
+    return columns
 
 
 def _new_meeting(item: PlannedMeeting, now: datetime) -> dict[str, Any]:
     return {
-        **_wish_values(item),
+        **_columns(sourced_values(item)),
         "wanted": item.meeting.record,
         "decision_reason": item.meeting.reason,
         "dispatch_state": initial_state(wanted=item.meeting.record).value,
@@ -100,33 +91,20 @@ async def update_meeting(
     now: datetime,
 ) -> None:
     row = rows.get(meeting_id)
-    if row is None or item.meeting.sequence < row["sequence"]:
-        counts.unchanged += 1
-        return
-    wanted = _wish_values(item)
-    changes = {name: wanted[name] for name in (*_WISH, *_TIMES) if row[name] != wanted[name]}
-    if not changes:
+    changes = {} if row is None else source_changes(row, item)
+    if row is None or not changes:
         counts.unchanged += 1
         return
     if follows_new_times(DispatchState(row["dispatch_state"])):
         changes["dispatch_at"] = item.times.dispatch_at
     changes["updated_at"] = now
-    await conn.execute(update(meetings).where(meetings.c.id == meeting_id).values(changes))
-    await note(conn, meeting_id, now, "updated", _describe(row, changes))
+    await conn.execute(
+        update(meetings).where(meetings.c.id == meeting_id).values(_columns(changes))
+    )
+    await note(conn, meeting_id, now, "updated", describe_update(row, changes))
     rows[meeting_id] = {**row, **changes}
     counts.touched.add(meeting_id)
-    if {"join_at", "meeting_url"} & changes.keys():
+    if moved(changes):
         counts.changed.add(meeting_id)
     counts.updated += 1
     counts.rows_written += 2
-
-
-def _describe(row: Any, changes: dict[str, Any]) -> str:
-    shown = [name for name in ("start_at", "end_at", "meeting_url", "title") if name in changes]
-    parts = [f"{n}: {_shown(n, row[n])} -> {_shown(n, changes[n])}" for n in shown]
-    return "; ".join(parts) or "details changed"
-
-
-def _shown(name: str, value: Any) -> Any:
-    # An event detail is shown to operators: a meeting link keeps its passcode hidden.
-    return redact_meeting_url(value) if name == "meeting_url" else value

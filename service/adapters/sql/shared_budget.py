@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from service.adapters.sql.tables import api_keys, api_sends
 from service.core.api_key import ApiKey
 from service.core.errors import SendWindowPassed
 from service.core.ports import Clock, Purpose
-from service.core.sliding_window import WINDOW, SlidingWindow, read_limit
+from service.core.sliding_window import WINDOW, next_send_at
 
 log = logging.getLogger(__name__)
 MIN_WAIT = 0.005
@@ -144,7 +143,8 @@ class SqlBudget:
                     .order_by(api_sends.c.sent_at)
                 )
             ).all()
-            at = _next_free_at(sends, purpose, now, row.requests_per_minute, self._read_share)
+            limit, read = row.requests_per_minute, purpose is Purpose.READ
+            at = next_send_at(sends, now, limit, self._read_share, read=read)
             if at > now:
                 return (at - now).total_seconds()
             await conn.execute(
@@ -173,16 +173,3 @@ class SqlBudget:
                 .where(api_keys.c.key_id == self._key)
                 .values(requests_per_minute=limit, updated_at=now)
             )
-
-
-def _next_free_at(
-    sends: Sequence[Any], purpose: Purpose, now: datetime, limit: int, read_share: float
-) -> datetime:
-    every = SlidingWindow(limit=limit, length=WINDOW)
-    reads = SlidingWindow(limit=read_limit(limit, read_share), length=WINDOW)
-    for sent_at, is_read in sends:
-        every.record(sent_at)
-        if is_read:
-            reads.record(sent_at)
-    at = every.next_free_at(now)
-    return max(at, reads.next_free_at(now)) if purpose is Purpose.READ else at

@@ -11,7 +11,7 @@ with no source left wants no bot.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -21,11 +21,10 @@ from service.adapters.sql.events import note
 from service.adapters.sql.meeting_writes import insert_meetings, meeting_rows, update_meeting
 from service.adapters.sql.tables import meeting_sources, meetings
 from service.adapters.sql.wishes import settle_wishes
-from service.core.sourcing import ApplyCounts, Window
+from service.core.sourcing import EVERYTHING, ApplyCounts, Window
 from service.core.timing import PlannedMeeting
 
 CHUNK = 400
-EVERYTHING = Window(start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC))
 
 
 class SqlSourceStore:

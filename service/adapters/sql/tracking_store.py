@@ -13,6 +13,7 @@ from service.adapters.sql.events import note
 from service.adapters.sql.fencing import state_in
 from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
+from service.core.dispatch.notes import state_note
 from service.core.dispatch.states import DispatchEvent, sources, transition
 from service.core.model import NOT_FOUND, Bot, Observed
 
@@ -134,7 +135,7 @@ async def _fail_booked(
     if failed.rowcount != 1:
         return False
     await conn.execute(update(bots).where(bots.c.id == bot_id).values(active=False))
-    await note(conn, meeting_id, now, "state", f"{LOSES_BOT.value} -> {after.value}")
+    await note(conn, meeting_id, now, *state_note(LOSES_BOT, after))
     return True
 
 

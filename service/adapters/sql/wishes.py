@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.adapters.sql.events import note
 from service.adapters.sql.tables import bots, meeting_sources, meetings
 from service.core.dispatch.decisions import Settled, Vote, Wish, decide_wanted, settle_wish
+from service.core.dispatch.notes import Note, decision_note, settled_notes
 from service.core.dispatch.states import DispatchState
 
 CHUNK = 400
@@ -88,11 +89,10 @@ async def _settle_one(
     state = DispatchState(row["dispatch_state"])
     settled = settle_wish(state, wish, now=now, freeze=freeze)
     values: dict[str, Any] = {}
-    notes: list[tuple[str, str]] = []
+    notes: list[Note] = []
     if (wanted, reason) != (row["wanted"], row["decision_reason"]):
         values.update(wanted=wanted, decision_reason=reason)
-        verdict = "a bot is wanted" if wanted else "no bot is wanted"
-        notes.append(("decision", f"{verdict} ({reason or 'rules'})"))
+        notes.append(decision_note(wanted, reason))
     _write_state(values, notes, state, settled, now)
     for kind, detail in notes:
         await note(conn, row["id"], now, kind, detail)
@@ -104,7 +104,7 @@ async def _settle_one(
 
 def _write_state(
     values: dict[str, Any],
-    notes: list[tuple[str, str]],
+    notes: list[Note],
     state: DispatchState,
     settled: Settled,
     now: datetime,
@@ -114,6 +114,4 @@ def _write_state(
         values["dispatch_state"] = settled.state.value
         if settled.due_now:
             values["dispatch_at"] = now
-        notes.append(("state", f"{state.value} -> {settled.state.value}"))
-    elif settled.kept_frozen:
-        notes.append(("frozen", "changed inside the freeze window: the booked bot is left alone"))
+    notes += settled_notes(state, settled)

@@ -17,8 +17,10 @@ from service.core.dispatch.states import (
     IN_FLIGHT,
     DispatchEvent,
     DispatchState,
+    sources,
     transition,
 )
+from service.core.errors import DispatchNotFailed
 from service.core.planner import Job
 from service.core.timing import Verdict, dispatch_verdict, frozen
 
@@ -186,3 +188,13 @@ def plan_job(
     deadline = min(deadline, booked_join_at or deadline)
     cost = 2 if wanted else 1
     return Job(key=meeting_id, deadline=deadline, join_at=join_at, cost=cost, urgent=True)
+
+
+def retried(meeting_id: int, state: DispatchState) -> DispatchState:
+    """The state an operator's retry leads to (``retried`` in the table).
+
+    :raises DispatchNotFailed: the table lets no retry start from ``state``.
+    """
+    if state not in sources(E.RETRIED):
+        raise DispatchNotFailed(meeting_id, state.value)
+    return transition(state, E.RETRIED)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from service.core.model import MeetingView
+from service.core.model import Bot, MeetingView
 from service.core.sourcing import ApplyCounts, Window
 from service.core.timing import PlannedMeeting
 
@@ -53,6 +53,11 @@ class MeetingStore(Protocol):
 
         :raises MeetingNotFound: no meeting has this id.
         """
+        ...
+
+    async def bookings(self, meeting_id: int) -> list[Bot]:
+        """Every booking the meeting has had, oldest first: the current one, closed ones and
+        the duplicates recorded to be cancelled (none for an unknown meeting)."""
         ...
 
     async def set_override(
