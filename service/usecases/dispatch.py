@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.core.conditions import request_log_level
-from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.errors import (
     MaveraError,
     MaveraNotSent,
@@ -109,20 +109,15 @@ class Dispatcher:
     async def _record_bot(self, intent: Intent, remote: RemoteBot, *, how: str = "booked") -> None:
         now, meeting_id = self._clock.now(), intent.claim.meeting_id
         track_until = intent.claim.end_at + self._settings.give_up_after
-        outcome = await self._store.record_created(
-            intent,
-            remote,
-            now=now,
-            next_check_at=next_check_at(
-                remote.status,
-                join_at=intent.join_at,
-                track_until=track_until,
-                now=now,
-                policy=self._settings.polling,
-            ),
+        first_check = next_check_at(
+            remote.status,
+            join_at=intent.join_at,
             track_until=track_until,
-            how=how,
+            now=now,
+            policy=self._settings.polling,
         )
+        created = Created(bot=remote, next_check_at=first_check, track_until=track_until, how=how)
+        outcome = await self._store.record_created(intent, created, now=now)
         await self._after_recording(outcome, meeting_id, remote, how)
 
     async def _after_recording(
@@ -241,13 +236,13 @@ class Dispatcher:
             bot = claim.pending_bot
             if bot is None or match_key(bot.meeting_url, bot.join_at) != key:
                 continue
-            if await self._store.disown(
-                claim.meeting_id,
-                remote,
+            duplicate = Duplicate(
+                meeting_id=claim.meeting_id,
+                bot=remote,
                 meeting_url=bot.meeting_url,
                 join_at=bot.join_at,
-                now=self._clock.now(),
-            ):
+            )
+            if await self._store.disown(duplicate, now=self._clock.now()):
                 log.warning(
                     "meeting %d: bot %s is a duplicate: cancelling it",
                     claim.meeting_id,

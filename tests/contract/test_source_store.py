@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from service.core.dispatch.claims import Recorded
+from service.core.dispatch.claims import Created, Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.model import MeetingView, RemoteBot
 from service.core.sourcing import Window
@@ -43,9 +43,8 @@ async def book(stores: Stores, mavera_id: str = "meeting_1") -> None:
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=URL, join_at=None, created_at=None
     )
-    recorded = await store.record_created(
-        intent, remote, now=T0, next_check_at=None, track_until=START + timedelta(hours=2)
-    )
+    created = Created(bot=remote, next_check_at=None, track_until=START + timedelta(hours=2))
+    recorded = await store.record_created(intent, created, now=T0)
     assert recorded is Recorded.STORED
 
 

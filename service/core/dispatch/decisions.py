@@ -156,6 +156,11 @@ class Closing:
         """The meeting's last error: the message if the meeting fails, else none."""
         return self.message if self.state is DispatchState.FAILED else None
 
+    @property
+    def given_up(self) -> bool:
+        """The meeting is over: the claim pass reports it (``ClaimBatch.given_up``)."""
+        return self.event is E.GIVEN_UP
+
 
 def closing(claim: Claim, *, now: datetime) -> Closing | None:
     """Why a claim must end before its create is sent (no bot wanted any more, or the meeting
