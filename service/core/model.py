@@ -226,32 +226,3 @@ class Calendar:
     def due(self, now: datetime) -> bool:
         """Its next sync is due: never tried, or last tried an interval ago."""
         return self.last_attempt_at is None or self.last_attempt_at + self.interval <= now
-
-
-def synced_fields(
-    *,
-    now: datetime,
-    etag: str | None,
-    last_modified: str | None,
-    clip: tuple[datetime | None, datetime | None] | None,
-    counts: tuple[int, int] | None,
-) -> dict[str, object]:
-    """What a good sync records on its calendar, by field: the new validators and no error;
-    the feed's own window (``clip``) and its (occurrences, meetings) only if it was parsed."""
-    fields: dict[str, object] = {
-        "etag": etag,
-        "last_modified": last_modified,
-        "last_attempt_at": now,
-        "last_success_at": now,
-        "last_error": None,
-    }
-    if clip is not None:
-        fields.update(clip_start=clip[0], clip_end=clip[1])
-    if counts is not None:
-        fields.update(event_count=counts[0], meeting_count=counts[1])
-    return fields
-
-
-def failed_fields(*, now: datetime, error: str) -> dict[str, object]:
-    """What a failed sync records on its calendar: the error; its last good events stay."""
-    return {"last_attempt_at": now, "last_error": error}

@@ -11,8 +11,9 @@ from service.adapters.memory.source_store import apply_source
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.tables import Conflict
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
-from service.core.sourcing import EVERYTHING
+from service.core.feed_reading import Fetched, failed_fields, synced_fields
+from service.core.model import Calendar, CalendarKind
+from service.core.sourcing import Sourced, SourceMeetings
 
 
 class MemoryCalendarStore:
@@ -70,28 +71,16 @@ class MemoryCalendarStore:
             if row is None:
                 raise CalendarNotFound(name)
             source = calendar_of(row).source
-            counts = apply_source(state, source, [], window=EVERYTHING, now=now, freeze=freeze)
+            counts = apply_source(state, SourceMeetings.gone(source), now=now, freeze=freeze)
             state.calendars.delete(row.id)
         return counts.gone
 
     async def record_success(
-        self,
-        calendar_id: int,
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        clip: tuple[datetime | None, datetime | None] | None,
-        counts: tuple[int, int] | None,
+        self, calendar_id: int, fetched: Fetched, read: Sourced | None, *, now: datetime
     ) -> None:
-        """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        fields = synced_fields(
-            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
-        )
-        self._update(calendar_id, {**fields, "updated_at": now})
+        self._update(calendar_id, {**synced_fields(fetched, read, now=now), "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
-        """A failed fetch keeps the last good events; only the error is shown."""
         self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     def _update(self, calendar_id: int, values: dict[str, Any]) -> None:

@@ -13,7 +13,9 @@ from service.adapters.sql.engine import reading
 from service.adapters.sql.source_store import drop_source
 from service.adapters.sql.tables import calendars
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
+from service.core.feed_reading import Fetched, failed_fields, synced_fields
+from service.core.model import Calendar, CalendarKind
+from service.core.sourcing import Sourced
 
 
 class SqlCalendarStore:
@@ -83,23 +85,13 @@ class SqlCalendarStore:
         return counts.gone
 
     async def record_success(
-        self,
-        calendar_id: int,
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        clip: tuple[datetime | None, datetime | None] | None,
-        counts: tuple[int, int] | None,
+        self, calendar_id: int, fetched: Fetched, read: Sourced | None, *, now: datetime
     ) -> None:
-        """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        fields = synced_fields(
-            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
+        await self._update(
+            calendar_id, {**synced_fields(fetched, read, now=now), "updated_at": now}
         )
-        await self._update(calendar_id, {**fields, "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
-        """A failed fetch keeps the last good events; only the error is shown."""
         await self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     async def _update(self, calendar_id: int, values: dict[str, Any]) -> None:
