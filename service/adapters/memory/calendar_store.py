@@ -32,7 +32,6 @@ class MemoryCalendarStore:
         interval: timedelta,
         now: datetime,
     ) -> Calendar:
-        """Add a calendar, never synced yet; :raises InputError: the name is taken."""
         row = CalendarRow(
             id=self._state.next_id(self._state.calendars),
             name=name,
@@ -60,12 +59,9 @@ class MemoryCalendarStore:
         return sorted(map(calendar_of, self._state.calendars), key=lambda c: c.name)
 
     async def due(self, now: datetime) -> list[Calendar]:
-        """Calendars whose next poll is due (never tried, or tried an interval ago)."""
         return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
-        """Remove the calendar and, in the same transaction, its source from every meeting;
-        return how many meetings lost this source. :raises CalendarNotFound:"""
         with self._state.transaction() as state:
             row = state.calendars.find("name", name)
             if row is None:

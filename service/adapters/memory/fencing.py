@@ -45,9 +45,7 @@ def settle(
     dispatch_at: datetime | None = None,
     error: str | None = None,
 ) -> bool:
-    """End the claim on ``event``, in the state the table gives; False (and no write) if the
-    claim is no longer held. Raises ``InvalidTransition`` (before any write) if the table
-    does not allow ``event`` in a held meeting."""
+    """The SQL store's ``fencing.settle`` on a ``MemoryState``."""
     after = transition(HELD, event)
     row = held(state, claim)
     if row is None:

@@ -23,7 +23,6 @@ class MemoryTrackingStore:
         self._state = state
 
     async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
-        """Bots with a Mavera id whose next read is due, most overdue first."""
         due = [
             row
             for row in self._state.bots
@@ -50,7 +49,6 @@ class MemoryTrackingStore:
         )
 
     async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
-        """Store reads in one transaction; changed statuses also go to the history."""
         if not observed:
             return
         with self._state.transaction() as state:
@@ -68,12 +66,10 @@ class MemoryTrackingStore:
     async def record_missing(
         self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
     ) -> None:
-        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
         with self._state.transaction() as state:
             _mark(state, bot_id, now=now, next_check_at=retry_at, message=message)
 
     async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
-        """These bots were read after all: their 404 mark goes."""
         with self._state.transaction() as state:
             for bot_id in bot_ids:
                 row = state.bots.get(bot_id)
@@ -83,9 +79,6 @@ class MemoryTrackingStore:
                     )
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
-        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
-        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
-        to the dispatcher, which treats the bot as gone)."""
         with self._state.transaction() as state:
             row = _mark(state, bot_id, now=now, next_check_at=None, message=message)
             if row is None:

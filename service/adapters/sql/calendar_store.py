@@ -19,6 +19,8 @@ from service.core.sourcing import Sourced
 
 
 class SqlCalendarStore:
+    """The ``CalendarStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -64,16 +66,9 @@ class SqlCalendarStore:
             return [calendar_from_row(row) for row in rows]
 
     async def due(self, now: datetime) -> list[Calendar]:
-        """Calendars whose next poll is due (never tried, or tried an interval ago)."""
         return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
-        """Remove the calendar called ``name`` and, in the same transaction, its source from
-        every meeting (each settled: one no other source brings wants no bot any more);
-        return how many meetings lost this source.
-
-        :raises CalendarNotFound: no calendar is called ``name``.
-        """
         async with self._engine.begin() as conn:
             query = select(calendars).where(calendars.c.name == name).with_for_update()
             row = (await conn.execute(query)).mappings().first()

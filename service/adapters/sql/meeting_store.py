@@ -35,13 +35,14 @@ CHUNK = 400
 
 
 class SqlMeetingStore:
+    """The ``MeetingStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def views(
         self, *, starting_after: datetime | None = None, limit: int = 1000
     ) -> list[MeetingView]:
-        """Meetings by start time, each with its current (or latest) booking."""
         query = select(meetings).order_by(meetings.c.start_at, meetings.c.id).limit(limit)
         if starting_after is not None:
             query = query.where(meetings.c.end_at > starting_after)
@@ -53,8 +54,6 @@ class SqlMeetingStore:
         ]
 
     async def view(self, meeting_id: int) -> MeetingView:
-        """One meeting with its booking, that booking's status history, its sources and its
-        events."""
         async with reading(self._engine) as conn:
             query = select(meetings).where(meetings.c.id == meeting_id)
             row = (await conn.execute(query)).mappings().first()
@@ -73,14 +72,12 @@ class SqlMeetingStore:
         )
 
     async def bookings(self, meeting_id: int) -> list[Bot]:
-        """Every booking of the meeting, oldest first (closed ones and duplicates too)."""
         async with reading(self._engine) as conn:
             return [bot_from_row(row) for row in await _all(conn, bots, "meeting_id", meeting_id)]
 
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Record or skip this meeting whatever the rules say (None: back to the rules)."""
         if override is not None and override not in OVERRIDES:
             raise ValueError(f"override must be one of {OVERRIDES} or None")
         async with self._engine.begin() as conn:
@@ -98,13 +95,6 @@ class SqlMeetingStore:
     async def retry_failed(
         self, meeting_id: int, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Give a failed dispatch another go (``retried`` in the table): the meeting waits
-        again, due at once, then is settled like any change (skipped if no bot is wanted any
-        more); the dispatcher claims it within the request budget, like any other.
-
-        :raises MeetingNotFound: no meeting has this id.
-        :raises DispatchNotFailed: the meeting's dispatch has not failed.
-        """
         async with self._engine.begin() as conn:
             before = await _retryable(conn, meeting_id)
             after = retried(meeting_id, before)

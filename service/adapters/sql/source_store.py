@@ -28,6 +28,8 @@ CHUNK = 400
 
 
 class SqlSourceStore:
+    """The ``SourceStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine, *, freeze: timedelta) -> None:
         self._engine = engine
         self._freeze = freeze

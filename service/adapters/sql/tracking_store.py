@@ -23,11 +23,12 @@ CHUNK = 400
 
 
 class SqlTrackingStore:
+    """The ``TrackingStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
-        """Bots with a Mavera id whose next read is due, most overdue first."""
         query = (
             select(bots)
             .where(bots.c.mavera_id.is_not(None), bots.c.next_check_at <= now)
@@ -57,7 +58,6 @@ class SqlTrackingStore:
             return int(await conn.scalar(query) or 0)
 
     async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
-        """Store reads in one transaction; changed statuses also go to the history."""
         if not observed:
             return
         changed = [item for item in observed if item.changed]
@@ -76,7 +76,6 @@ class SqlTrackingStore:
     async def record_missing(
         self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
     ) -> None:
-        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(bots)
@@ -90,7 +89,6 @@ class SqlTrackingStore:
             )
 
     async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
-        """These bots were read after all: their 404 mark goes."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(bots)
@@ -99,9 +97,6 @@ class SqlTrackingStore:
             )
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
-        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
-        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
-        to the dispatcher, which treats the bot as gone)."""
         async with self._engine.begin() as conn:
             row = (
                 await conn.execute(

@@ -66,7 +66,8 @@ class MeetingStore(Protocol):
         self, meeting_id: int, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
         """Dispatch a failed meeting again (``retried``: it waits, due at once), then settle
-        it like any change (skipped if no bot is wanted any more); the new view.
+        it like any change (skipped if no bot is wanted any more); the new view. The
+        dispatcher claims it within the request budget, like any other.
 
         :raises MeetingNotFound: no meeting has this id.
         :raises DispatchNotFailed: the meeting's dispatch has not failed.
