@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from service.core.dispatch.states import DispatchState
 from service.core.untrusted import EMAIL_LIMIT, SOURCE_KEY_LIMIT, TITLE_LIMIT, clean_key, clean_text
@@ -122,6 +123,24 @@ class Bot:
 
 # A bot's ``last_error_code`` after Mavera answered 404 for it (once: read again; twice: lost).
 NOT_FOUND = "not_found"
+
+
+def not_found_fields(
+    message: str, *, next_check_at: datetime | None, now: datetime
+) -> dict[str, Any]:
+    """A bot Mavera answered 404 for, by field: marked ``not_found`` with ``message``, read
+    again at ``next_check_at`` (None: never, it is lost)."""
+    return {
+        "next_check_at": next_check_at,
+        "last_error_code": NOT_FOUND,
+        "last_error_message": message,
+        "updated_at": now,
+    }
+
+
+def found_fields(now: datetime) -> dict[str, Any]:
+    """A ``not_found`` bot read after all: its mark goes."""
+    return {"last_error_code": None, "last_error_message": None, "updated_at": now}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ from service.adapters.memory.rows import BotRow, bot_of
 from service.adapters.memory.state import MemoryState
 from service.core.dispatch.notes import state_note
 from service.core.dispatch.states import DispatchEvent, sources, transition
-from service.core.model import NOT_FOUND, Bot, Observed
+from service.core.model import NOT_FOUND, Bot, Observed, found_fields, not_found_fields
 
 # A lost bot fails its meeting only while the meeting is booked with it.
 [LOSES_BOT] = sources(DispatchEvent.LOST)
@@ -74,9 +74,7 @@ class MemoryTrackingStore:
             for bot_id in bot_ids:
                 row = state.bots.get(bot_id)
                 if row is not None and row.last_error_code == NOT_FOUND:
-                    state.bots.put(
-                        replace(row, last_error_code=None, last_error_message=None, updated_at=now)
-                    )
+                    state.bots.put(replace(row, **found_fields(now)))
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
         with self._state.transaction() as state:
@@ -103,12 +101,6 @@ def _mark(
     row = state.bots.get(bot_id)
     if row is None:
         return None
-    row = replace(
-        row,
-        next_check_at=next_check_at,
-        last_error_code=NOT_FOUND,
-        last_error_message=message,
-        updated_at=now,
-    )
+    row = replace(row, **not_found_fields(message, next_check_at=next_check_at, now=now))
     state.bots.put(row)
     return row

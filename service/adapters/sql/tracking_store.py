@@ -15,7 +15,7 @@ from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
 from service.core.dispatch.notes import state_note
 from service.core.dispatch.states import DispatchEvent, sources, transition
-from service.core.model import NOT_FOUND, Bot, Observed
+from service.core.model import NOT_FOUND, Bot, Observed, found_fields, not_found_fields
 
 CHUNK = 400
 # A lost bot fails its meeting only while the meeting is booked with it.
@@ -77,23 +77,15 @@ class SqlTrackingStore:
         self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
     ) -> None:
         async with self._engine.begin() as conn:
-            await conn.execute(
-                update(bots)
-                .where(bots.c.id == bot_id)
-                .values(
-                    next_check_at=retry_at,
-                    last_error_code=NOT_FOUND,
-                    last_error_message=message,
-                    updated_at=now,
-                )
-            )
+            fields = not_found_fields(message, next_check_at=retry_at, now=now)
+            await conn.execute(update(bots).where(bots.c.id == bot_id).values(fields))
 
     async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(bots)
                 .where(bots.c.id.in_(list(bot_ids)), bots.c.last_error_code == NOT_FOUND)
-                .values(last_error_code=None, last_error_message=None, updated_at=now)
+                .values(found_fields(now))
             )
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
@@ -102,12 +94,7 @@ class SqlTrackingStore:
                 await conn.execute(
                     update(bots)
                     .where(bots.c.id == bot_id)
-                    .values(
-                        next_check_at=None,
-                        last_error_code=NOT_FOUND,
-                        last_error_message=message,
-                        updated_at=now,
-                    )
+                    .values(not_found_fields(message, next_check_at=None, now=now))
                     .returning(bots.c.meeting_id, bots.c.active)
                 )
             ).one()

@@ -1,6 +1,7 @@
-"""What both stores take from the core when a source's meetings come in (``core.sourcing``)
-and when a sync is recorded (``core.feed_reading``): which of a source's rows are gone, what a
-source row says, and the fields a good or failed sync writes on its calendar."""
+"""What both stores take from the core when a source's meetings come in (``core.sourcing``),
+when a sync is recorded (``core.feed_reading``) and when Mavera answers 404 for a bot
+(``core.model``): which of a source's rows are gone, what a source row says, and the fields a
+sync or a missing bot writes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from service.core.feed_reading import Fetched, failed_fields, synced_fields
+from service.core.model import NOT_FOUND, found_fields, not_found_fields
 from service.core.sourcing import EVERYTHING, Sourced, SourceMeetings, Window, source_fields
 from tests.conftest import T0
 from tests.factories import make_meeting, make_planned
@@ -83,3 +85,18 @@ def test_a_good_sync_writes_its_window_and_counts_only_when_the_feed_was_read() 
 
 def test_a_failed_sync_writes_only_its_error() -> None:
     assert failed_fields(now=T0, error="boom") == {"last_attempt_at": T0, "last_error": "boom"}
+
+
+def test_a_bot_mavera_does_not_find_is_marked_and_read_again_or_never() -> None:
+    assert not_found_fields("gone", next_check_at=INSIDE, now=T0) == {
+        "next_check_at": INSIDE,
+        "last_error_code": NOT_FOUND,
+        "last_error_message": "gone",
+        "updated_at": T0,
+    }
+    assert not_found_fields("lost", next_check_at=None, now=T0)["next_check_at"] is None
+    assert found_fields(T0) == {
+        "last_error_code": None,
+        "last_error_message": None,
+        "updated_at": T0,
+    }
