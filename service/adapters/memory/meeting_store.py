@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from service.adapters.memory.rows import bot_of, change_of, event_of, meeting_of, source_of
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.wishes import settle_wishes
-from service.core.dispatch.decisions import OVERRIDES, retried
+from service.core.dispatch.decisions import check_override, retried
+from service.core.dispatch.notes import override_note
 from service.core.errors import MeetingNotFound
 from service.core.model import Bot, MeetingView
 
@@ -56,14 +57,13 @@ class MemoryMeetingStore:
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        if override is not None and override not in OVERRIDES:
-            raise ValueError(f"override must be one of {OVERRIDES} or None")
+        check_override(override)
         with self._state.transaction() as state:
             row = state.meetings.get(meeting_id)
             if row is None:
                 raise MeetingNotFound(meeting_id)
             state.meetings.put(replace(row, override=override, updated_at=now))
-            state.note(meeting_id, now, "override", override or "cleared: rules decide")
+            state.note(meeting_id, now, *override_note(override))
             settle_wishes(state, [meeting_id], changed=(), now=now, freeze=freeze)
         return await self.view(meeting_id)
 

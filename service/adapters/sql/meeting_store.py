@@ -26,7 +26,8 @@ from service.adapters.sql.tables import (
     meetings,
 )
 from service.adapters.sql.wishes import settle_wishes
-from service.core.dispatch.decisions import OVERRIDES, retried
+from service.core.dispatch.decisions import check_override, retried
+from service.core.dispatch.notes import override_note
 from service.core.dispatch.states import DispatchState
 from service.core.errors import MeetingNotFound
 from service.core.model import Bot, MeetingView
@@ -78,8 +79,7 @@ class SqlMeetingStore:
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        if override is not None and override not in OVERRIDES:
-            raise ValueError(f"override must be one of {OVERRIDES} or None")
+        check_override(override)
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(meetings)
@@ -88,7 +88,7 @@ class SqlMeetingStore:
             )
             if result.rowcount != 1:
                 raise MeetingNotFound(meeting_id)
-            await note(conn, meeting_id, now, "override", override or "cleared: rules decide")
+            await note(conn, meeting_id, now, *override_note(override))
             await settle_wishes(conn, [meeting_id], changed=(), now=now, freeze=freeze)
         return await self.view(meeting_id)
 
