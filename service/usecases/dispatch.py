@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 from service.core.conditions import request_log_level
 from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.errors import (
+    ACCOUNT_REFUSED,
+    NOTHING_DONE,
     MaveraError,
-    MaveraNotSent,
     MaveraOutcomeUnknown,
-    MaveraPaymentRequired,
     MaveraRateLimited,
     MaveraRejected,
-    MaveraUnauthorized,
 )
 from service.core.matching import ListScan, match_key
 from service.core.model import RemoteBot
@@ -142,7 +141,7 @@ class Dispatcher:
     async def _record_failure(self, intent: Intent, exc: MaveraError) -> None:
         now, meeting_id = self._clock.now(), intent.claim.meeting_id
         code = exc.code or type(exc).__name__
-        if isinstance(exc, MaveraRateLimited | MaveraNotSent):
+        if isinstance(exc, NOTHING_DONE):
             wait = (
                 timedelta(seconds=exc.retry_after)
                 if isinstance(exc, MaveraRateLimited)
@@ -151,7 +150,7 @@ class Dispatcher:
             await self._store.release_not_sent(
                 intent, now=now, retry_at=now + wait, code=code, message=exc.message
             )
-        elif isinstance(exc, MaveraUnauthorized | MaveraPaymentRequired):
+        elif isinstance(exc, ACCOUNT_REFUSED):
             await self._pause(exc, now)
             retry_at = now + self._settings.pause_on_account_error
             await self._store.release_not_sent(
