@@ -12,7 +12,7 @@ from service.composition import import_meetings
 from service.config import Settings
 from service.core.model import MeetingInput, Platform
 from service.core.ports import Clock, SourceStore
-from service.core.sourcing import ApplyCounts
+from service.core.sourcing import ApplyCounts, SourceMeetings
 from service.core.timing import PlannedMeeting, Timing, dispatch_times
 
 _ids = count(1)
@@ -61,7 +61,7 @@ async def upsert(
     sources: SourceStore, items: list[PlannedMeeting], *, now: datetime, source: str = "json"
 ) -> ApplyCounts:
     """Store meetings the way an import does (a partial source: nothing vanishes)."""
-    return await sources.apply(source, items, window=None, now=now)
+    return await sources.apply(SourceMeetings(source=source, planned=items, window=None), now=now)
 
 
 async def import_rows(

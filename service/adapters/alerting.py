@@ -35,6 +35,8 @@ def _never(_exc: BaseException) -> str | None:
 
 
 class LoggingAlerts:
+    """The ``Alerts`` port as log lines (see the module)."""
+
     def __init__(
         self,
         *,
@@ -56,7 +58,6 @@ class LoggingAlerts:
         key: str = "",
         exc: BaseException | None = None,
     ) -> None:
-        """Count a failure; log the condition if a line is due (with ``exc``'s traceback)."""
         now = self._clock.now()
         line = self._conditions.failed(
             kind, cause, now=now, source=source, subject=subject, key=key
@@ -65,13 +66,11 @@ class LoggingAlerts:
             log.log(line.level, "%s", line.text, exc_info=exc)
 
     def succeeded(self, kind: Kind, *, source: str = "", subject: str | None = None) -> None:
-        """Count a success; log the conditions it clears."""
         now = self._clock.now()
         for line in self._conditions.succeeded(kind, now=now, source=source, subject=subject):
             log.log(line.level, "%s", line.text)
 
     def mavera_failed(self, exc: MaveraError, *, request: str, source: str) -> None:
-        """A Mavera request failed: counted if Mavera or the account is the cause."""
         kind = mavera_condition(exc)
         if kind is not None:
             cause = str(exc) if exc.status is None else f"{exc} ({request})"
@@ -82,7 +81,6 @@ class LoggingAlerts:
             self.succeeded(kind, source=source)
 
     def pass_failed(self, what: str, exc: BaseException) -> None:
-        """A step of a periodic pass raised: an outage or a bug, each told as a condition."""
         cause = self._database_problem(exc)
         if cause is not None:
             self.failed(DATABASE, cause, source=what)

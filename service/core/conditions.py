@@ -18,12 +18,11 @@ from enum import StrEnum
 from typing import Final
 
 from service.core.errors import (
+    ACCOUNT_REFUSED,
     MaveraError,
     MaveraNotSent,
     MaveraOutcomeUnknown,
-    MaveraPaymentRequired,
     MaveraRateLimited,
-    MaveraUnauthorized,
     SendWindowPassed,
 )
 from service.core.timestamps import utc_iso
@@ -79,7 +78,7 @@ def mavera_condition(exc: MaveraError) -> Kind | None:
         return None
     if isinstance(exc, MaveraRateLimited):
         return MAVERA_RATE_LIMITED
-    if isinstance(exc, MaveraUnauthorized | MaveraPaymentRequired):
+    if isinstance(exc, ACCOUNT_REFUSED):
         return MAVERA_ACCOUNT
     if isinstance(exc, MaveraNotSent):
         return MAVERA_UNREACHABLE

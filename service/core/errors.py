@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 
 class ServiceError(Exception):
     """Base of every error autojoin raises on purpose."""
@@ -139,6 +141,12 @@ class SendWindowPassed(MaveraNotSent):
 
 class MaveraOutcomeUnknown(MaveraError):
     """The request may have been carried out (timeout after sending, reset, 5xx)."""
+
+
+NOTHING_DONE: Final = (MaveraRateLimited, MaveraNotSent)
+"""The Mavera errors after which nothing happened at Mavera: the request may go again later."""
+ACCOUNT_REFUSED: Final = (MaveraUnauthorized, MaveraPaymentRequired)
+"""The Mavera errors that refuse the key or the account: every call fails until it is fixed."""
 
 
 class InvalidTransition(ServiceError, ValueError):

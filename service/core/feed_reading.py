@@ -1,5 +1,6 @@
 """Reading a feed: what a fetch brings back, how one calendar's feed is read (the window, the
-zone, the limits, the rules), and ``read_feed``, the pure step from bytes to meetings.
+zone, the limits, the rules), ``read_feed``, the pure step from bytes to meetings, and what a
+sync records on its calendar.
 
 Where ``read_feed`` runs (a thread, a worker process) is the adapters' choice
 (``adapters.feeds.parsing``); what it does is decided here.
@@ -65,6 +66,28 @@ class ReadSettings:
             rules=self.rules,
             now=now,
         )
+
+
+def synced_fields(fetched: Fetched, read: Sourced | None, *, now: datetime) -> dict[str, object]:
+    """What a good sync records on its calendar, by field: the new validators and no error;
+    the feed's own window (its clip) and its counts (occurrences, meetings) only if it was
+    ``read`` (None: the feed did not change, so it was not parsed)."""
+    fields: dict[str, object] = {
+        "etag": fetched.etag,
+        "last_modified": fetched.last_modified,
+        "last_attempt_at": now,
+        "last_success_at": now,
+        "last_error": None,
+    }
+    if read is not None:
+        fields.update(clip_start=read.clip_start_at, clip_end=read.clip_end_at)
+        fields.update(event_count=read.occurrences, meeting_count=len(read.meetings))
+    return fields
+
+
+def failed_fields(*, now: datetime, error: str) -> dict[str, object]:
+    """What a failed sync records on its calendar: the error; its last good events stay."""
+    return {"last_attempt_at": now, "last_error": error}
 
 
 def read_feed(data: bytes, job: FeedJob) -> Sourced:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from service.core.dispatch.states import DispatchState
 from service.core.untrusted import EMAIL_LIMIT, SOURCE_KEY_LIMIT, TITLE_LIMIT, clean_key, clean_text
@@ -124,6 +125,24 @@ class Bot:
 NOT_FOUND = "not_found"
 
 
+def not_found_fields(
+    message: str, *, next_check_at: datetime | None, now: datetime
+) -> dict[str, Any]:
+    """A bot Mavera answered 404 for, by field: marked ``not_found`` with ``message``, read
+    again at ``next_check_at`` (None: never, it is lost)."""
+    return {
+        "next_check_at": next_check_at,
+        "last_error_code": NOT_FOUND,
+        "last_error_message": message,
+        "updated_at": now,
+    }
+
+
+def found_fields(now: datetime) -> dict[str, Any]:
+    """A ``not_found`` bot read after all: its mark goes."""
+    return {"last_error_code": None, "last_error_message": None, "updated_at": now}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RemoteBot:
     """A bot as Mavera reports it."""
@@ -226,32 +245,3 @@ class Calendar:
     def due(self, now: datetime) -> bool:
         """Its next sync is due: never tried, or last tried an interval ago."""
         return self.last_attempt_at is None or self.last_attempt_at + self.interval <= now
-
-
-def synced_fields(
-    *,
-    now: datetime,
-    etag: str | None,
-    last_modified: str | None,
-    clip: tuple[datetime | None, datetime | None] | None,
-    counts: tuple[int, int] | None,
-) -> dict[str, object]:
-    """What a good sync records on its calendar, by field: the new validators and no error;
-    the feed's own window (``clip``) and its (occurrences, meetings) only if it was parsed."""
-    fields: dict[str, object] = {
-        "etag": etag,
-        "last_modified": last_modified,
-        "last_attempt_at": now,
-        "last_success_at": now,
-        "last_error": None,
-    }
-    if clip is not None:
-        fields.update(clip_start=clip[0], clip_end=clip[1])
-    if counts is not None:
-        fields.update(event_count=counts[0], meeting_count=counts[1])
-    return fields
-
-
-def failed_fields(*, now: datetime, error: str) -> dict[str, object]:
-    """What a failed sync records on its calendar: the error; its last good events stay."""
-    return {"last_attempt_at": now, "last_error": error}

@@ -1,15 +1,21 @@
 """SlidingWindow: a pure log of request times, the same algorithm Mavera documents; the
-window every request budget counts in, and the reads' share of it."""
+window every request budget counts in, and the reads' share of it; and the arithmetic of a
+budget kept as a log of sends in a store (``SqlBudget``, ``MemoryBudget``)."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Final
+
+from service.core.errors import SendWindowPassed
 
 # Our clock and the server's differ by network delay: keep each send in our log a little
 # longer than the server does, so a request never lands just before an old one expires there.
 WINDOW = timedelta(seconds=61)
+MIN_WAIT: Final = 0.005
+"""The shortest pause (seconds) before a budget kept in a store tries to send again."""
 
 
 def read_limit(limit: int, share: float) -> int:
@@ -94,3 +100,27 @@ def next_send_at(
             reads.record(sent_at)
     at = every.next_free_at(now)
     return max(at, reads.next_free_at(now)) if read else at
+
+
+def blocked_for(blocked_until: datetime | None, now: datetime) -> float | None:
+    """Seconds left of a key's block (a 429's Retry-After); None: it is not blocked."""
+    if blocked_until is not None and now < blocked_until:
+        return (blocked_until - now).total_seconds()
+    return None
+
+
+def retry_pause(wait: float, *, now: datetime, by: datetime | None) -> float:
+    """How long to sleep before trying to send again, ``wait`` seconds being the budget's
+    answer (at least ``MIN_WAIT``).
+
+    :raises SendWindowPassed: the wait runs past ``by`` (nothing was counted or sent).
+    """
+    if by is not None and now + timedelta(seconds=wait) > by:
+        raise SendWindowPassed("no room in the request budget before the send-by time")
+    return max(wait, MIN_WAIT)
+
+
+def unlogged(*, limit: int, remaining: int, logged: int) -> int:
+    """How many sends Mavera counts in the window beyond the ``logged`` ones (another client
+    shares the key): they are logged too, so that the budget sees them."""
+    return max(0, (limit - remaining) - logged)

@@ -4,10 +4,10 @@ applying one source's meetings to the store covers and changed (``Window``, ``Ap
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Final
+from typing import Any, Final
 
 from service.core.ics import Feed, Occurrence
 from service.core.model import MeetingInput
@@ -175,11 +175,58 @@ class Window:
     start: datetime
     end: datetime
 
+    def covers(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
 
 EVERYTHING: Final = Window(
     start=datetime.min.replace(tzinfo=UTC), end=datetime.max.replace(tzinfo=UTC)
 )
 """The window of a source that is gone as a whole (a removed calendar): none of it is left."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceMeetings:
+    """One source's meetings as the store takes them in, each with its dispatch times, and
+    ``window``, where the list is complete: a meeting of the source missing there is gone.
+    None for a partial source (an import): nothing of it vanishes."""
+
+    source: str
+    planned: Sequence[PlannedMeeting]
+    window: Window | None
+
+    @classmethod
+    def gone(cls, source: str) -> SourceMeetings:
+        """A source gone as a whole (a removed calendar): none of its meetings is left."""
+        return cls(source=source, planned=(), window=EVERYTHING)
+
+    def missing(self, known: Mapping[str, datetime]) -> set[str]:
+        """The keys of the source's rows (``known``: each one's start) that are gone: no
+        longer carried, and starting inside the window (none without a window). A key that
+        only a cancelled or finished occurrence carries is still carried if it has a row."""
+        if self.window is None:
+            return set()
+        carried = {
+            item.meeting.source_key
+            for item in self.planned
+            if item.meeting.source_key in known or item.may_create
+        }
+        window = self.window
+        return {key for key, start in known.items() if key not in carried and window.covers(start)}
+
+
+def source_fields(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:
+    """What a source's row says of its meeting, by column (all but which source and key)."""
+    meeting = item.meeting
+    return {
+        "meeting_id": meeting_id,
+        "sequence": meeting.sequence,
+        "start_at": meeting.start_at,
+        "title": meeting.title,
+        "record": meeting.record,
+        "reason": meeting.reason,
+        "explanation": meeting.explanation,
+    }
 
 
 @dataclass(slots=True)

@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.core.conditions import request_log_level
-from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.errors import (
+    ACCOUNT_REFUSED,
+    NOTHING_DONE,
     MaveraError,
-    MaveraNotSent,
     MaveraOutcomeUnknown,
-    MaveraPaymentRequired,
     MaveraRateLimited,
     MaveraRejected,
-    MaveraUnauthorized,
 )
 from service.core.matching import ListScan, match_key
 from service.core.model import RemoteBot
@@ -109,20 +108,15 @@ class Dispatcher:
     async def _record_bot(self, intent: Intent, remote: RemoteBot, *, how: str = "booked") -> None:
         now, meeting_id = self._clock.now(), intent.claim.meeting_id
         track_until = intent.claim.end_at + self._settings.give_up_after
-        outcome = await self._store.record_created(
-            intent,
-            remote,
-            now=now,
-            next_check_at=next_check_at(
-                remote.status,
-                join_at=intent.join_at,
-                track_until=track_until,
-                now=now,
-                policy=self._settings.polling,
-            ),
+        first_check = next_check_at(
+            remote.status,
+            join_at=intent.join_at,
             track_until=track_until,
-            how=how,
+            now=now,
+            policy=self._settings.polling,
         )
+        created = Created(bot=remote, next_check_at=first_check, track_until=track_until, how=how)
+        outcome = await self._store.record_created(intent, created, now=now)
         await self._after_recording(outcome, meeting_id, remote, how)
 
     async def _after_recording(
@@ -147,7 +141,7 @@ class Dispatcher:
     async def _record_failure(self, intent: Intent, exc: MaveraError) -> None:
         now, meeting_id = self._clock.now(), intent.claim.meeting_id
         code = exc.code or type(exc).__name__
-        if isinstance(exc, MaveraRateLimited | MaveraNotSent):
+        if isinstance(exc, NOTHING_DONE):
             wait = (
                 timedelta(seconds=exc.retry_after)
                 if isinstance(exc, MaveraRateLimited)
@@ -156,7 +150,7 @@ class Dispatcher:
             await self._store.release_not_sent(
                 intent, now=now, retry_at=now + wait, code=code, message=exc.message
             )
-        elif isinstance(exc, MaveraUnauthorized | MaveraPaymentRequired):
+        elif isinstance(exc, ACCOUNT_REFUSED):
             await self._pause(exc, now)
             retry_at = now + self._settings.pause_on_account_error
             await self._store.release_not_sent(
@@ -241,13 +235,13 @@ class Dispatcher:
             bot = claim.pending_bot
             if bot is None or match_key(bot.meeting_url, bot.join_at) != key:
                 continue
-            if await self._store.disown(
-                claim.meeting_id,
-                remote,
+            duplicate = Duplicate(
+                meeting_id=claim.meeting_id,
+                bot=remote,
                 meeting_url=bot.meeting_url,
                 join_at=bot.join_at,
-                now=self._clock.now(),
-            ):
+            )
+            if await self._store.disown(duplicate, now=self._clock.now()):
                 log.warning(
                     "meeting %d: bot %s is a duplicate: cancelling it",
                     claim.meeting_id,

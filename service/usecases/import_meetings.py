@@ -8,13 +8,14 @@ work on untrusted input: they run off the event loop, in a thread or the parser'
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
 from service.core.feed_reading import ReadSettings
 from service.core.json_meetings import JSON_SOURCE, parse_rows
 from service.core.ports import Clock, FeedParser, SourceStore
-from service.core.sourcing import ApplyCounts, SourcedMeeting, judged, planned
+from service.core.sourcing import ApplyCounts, SourcedMeeting, SourceMeetings, judged, planned
 from service.core.untrusted import clean_key
 from service.usecases.sync_calendars import log_skipped
 
@@ -44,9 +45,7 @@ class ImportMeetings:
         """
         now = self._clock.now()
         meetings = await asyncio.to_thread(self._judged_rows, rows, now)
-        return await self._sources.apply(
-            JSON_SOURCE, planned(meetings, self._read.timing), window=None, now=now
-        )
+        return await self._apply(JSON_SOURCE, meetings, now)
 
     async def ics(self, data: bytes, *, name: str, owner_email: str | None) -> ApplyCounts:
         """Add or update the meetings of the .ics file called ``name``, inside the sync
@@ -60,9 +59,15 @@ class ImportMeetings:
             data, self._read.job(source=source, owner_email=owner_email, now=now)
         )
         log_skipped(source, read.skipped)
-        return await self._sources.apply(
-            source, planned(read.meetings, self._read.timing), window=None, now=now
-        )
+        return await self._apply(source, read.meetings, now)
+
+    async def _apply(
+        self, source: str, meetings: Sequence[SourcedMeeting], now: datetime
+    ) -> ApplyCounts:
+        """Store an import's meetings: a partial source, so nothing of it vanishes."""
+        planned_ = planned(meetings, self._read.timing)
+        incoming = SourceMeetings(source=source, planned=planned_, window=None)
+        return await self._sources.apply(incoming, now=now)
 
     def _judged_rows(self, rows: Any, now: datetime) -> list[SourcedMeeting]:
         return [

@@ -17,7 +17,7 @@ from service.core.errors import FeedUnreadable
 from service.core.feed_reading import FeedJob, Fetched, ReadSettings
 from service.core.model import Calendar, CalendarKind
 from service.core.ports import CalendarStore, Clock, FeedFetcher, FeedParser, SourceStore
-from service.core.sourcing import Skipped, Sourced, Window, planned
+from service.core.sourcing import Skipped, Sourced, SourceMeetings, Window, planned
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +117,7 @@ class CalendarSync:
         return SyncReport(calendar=calendar.name, status="error", error=error)
 
     async def _unchanged(self, calendar: Calendar, fetched: Fetched) -> SyncReport:
-        await self._calendars.record_success(
-            calendar.id,
-            now=self._clock.now(),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            clip=None,
-            counts=None,
-        )
+        await self._calendars.record_success(calendar.id, fetched, None, now=self._clock.now())
         return SyncReport(calendar=calendar.name, status="not_modified")
 
     async def _store(
@@ -138,15 +131,9 @@ class CalendarSync:
             self._skipped[calendar.id] = read.skipped
         window = present_window(read, job.window_start, job.window_end)
         meetings = planned(read.meetings, self._settings.read.timing)
-        counts = await self._sources.apply(calendar.source, meetings, window=window, now=now)
-        await self._calendars.record_success(
-            calendar.id,
-            now=now,
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            clip=(read.clip_start_at, read.clip_end_at),
-            counts=(read.occurrences, len(read.meetings)),
-        )
+        incoming = SourceMeetings(source=calendar.source, planned=meetings, window=window)
+        counts = await self._sources.apply(incoming, now=now)
+        await self._calendars.record_success(calendar.id, fetched, read, now=now)
         return SyncReport(
             calendar=calendar.name,
             status="ok",

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from service.core.dispatch.claims import Claim, ClaimBatch, Recorded
+from service.core.dispatch.claims import Claim, ClaimBatch, Created, Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.model import RemoteBot
 from tests.backends import Stores
@@ -94,9 +94,8 @@ async def test_created_bot_is_stored_with_history(stores: Stores) -> None:
     store = stores.dispatch("w1")
     [intent] = (await store.claim_due(now=DUE, limit=1, lease=LEASE)).intents
     check = DUE + timedelta(minutes=1)
-    outcome = await store.record_created(
-        intent, remote(), now=DUE, next_check_at=check, track_until=DUE + timedelta(hours=8)
-    )
+    created = Created(bot=remote(), next_check_at=check, track_until=DUE + timedelta(hours=8))
+    outcome = await store.record_created(intent, created, now=DUE)
     assert outcome is Recorded.STORED
     view = await stores.meetings.view(meeting_id)
     assert view.meeting.dispatch_state is DispatchState.BOOKED
@@ -142,18 +141,9 @@ async def test_a_late_answer_for_an_adopted_bot_is_not_a_duplicate(stores: Store
     fast = stores.dispatch("fast")
     [claim] = (await fast.claim_due(now=later, limit=1, lease=LEASE)).reconcile
     adopted = replace(intent, claim=claim)
-    assert (
-        await fast.record_created(
-            adopted, remote("meeting_same"), now=later, next_check_at=None, track_until=later
-        )
-        is Recorded.STORED
-    )
-    assert (
-        await slow.record_created(
-            intent, remote("meeting_same"), now=later, next_check_at=None, track_until=later
-        )
-        is Recorded.STORED
-    )
+    created = Created(bot=remote("meeting_same"), next_check_at=None, track_until=later)
+    assert await fast.record_created(adopted, created, now=later) is Recorded.STORED
+    assert await slow.record_created(intent, created, now=later) is Recorded.STORED
 
 
 async def test_not_sent_returns_to_waiting_without_counting(stores: Stores) -> None:

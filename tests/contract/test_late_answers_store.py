@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
-from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.ports import DispatchStore
 from tests.backends import Stores
@@ -20,9 +20,8 @@ LATER = DUE + LEASE + timedelta(seconds=1)
 
 
 async def record(store: DispatchStore, intent: Intent, mavera_id: str) -> Recorded:
-    return await store.record_created(
-        intent, remote(mavera_id), now=LATER, next_check_at=None, track_until=LATER
-    )
+    created = Created(bot=remote(mavera_id), next_check_at=None, track_until=LATER)
+    return await store.record_created(intent, created, now=LATER)
 
 
 async def lost_claim(stores: Stores) -> tuple[int, DispatchStore, Intent]:
@@ -166,13 +165,13 @@ async def test_racing_adoption_and_disowning_never_both_win(stores: Stores) -> N
 
 
 async def disown(store: DispatchStore, meeting_id: int, mavera_id: str) -> bool:
-    return await store.disown(
-        meeting_id,
-        remote(mavera_id),
+    duplicate = Duplicate(
+        meeting_id=meeting_id,
+        bot=remote(mavera_id),
         meeting_url="https://acme.zoom.us/j/1",
         join_at=T0,
-        now=LATER,
     )
+    return await store.disown(duplicate, now=LATER)
 
 
 async def taken_over_again(stores: Stores, round_: int) -> tuple[int, Intent, DispatchStore, Claim]:

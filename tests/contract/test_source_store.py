@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from service.core.dispatch.claims import Recorded
+from service.core.dispatch.claims import Created, Recorded
 from service.core.dispatch.states import DispatchState
 from service.core.model import MeetingView, RemoteBot
-from service.core.sourcing import Window
+from service.core.sourcing import SourceMeetings, Window
 from service.core.timing import PlannedMeeting
 from tests.backends import Stores
 from tests.conftest import T0
@@ -29,7 +29,8 @@ def occurrence(key: str, source: str, **changes: object) -> PlannedMeeting:
 async def apply(
     stores: Stores, source: str, items: list[PlannedMeeting], *, window: Window | None = WINDOW
 ) -> None:
-    await stores.source_store(freeze=FREEZE).apply(source, items, window=window, now=T0)
+    incoming = SourceMeetings(source=source, planned=items, window=window)
+    await stores.source_store(freeze=FREEZE).apply(incoming, now=T0)
 
 
 async def only(stores: Stores) -> MeetingView:
@@ -43,9 +44,8 @@ async def book(stores: Stores, mavera_id: str = "meeting_1") -> None:
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=URL, join_at=None, created_at=None
     )
-    recorded = await store.record_created(
-        intent, remote, now=T0, next_check_at=None, track_until=START + timedelta(hours=2)
-    )
+    created = Created(bot=remote, next_check_at=None, track_until=START + timedelta(hours=2))
+    recorded = await store.record_created(intent, created, now=T0)
     assert recorded is Recorded.STORED
 
 
@@ -67,8 +67,9 @@ async def test_the_same_call_under_other_uids_is_one_meeting(stores: Stores) -> 
 async def test_a_second_sync_with_no_change_writes_nothing(stores: Stores) -> None:
     items = [occurrence(f"uid-{i}", "c1", start_at=START + timedelta(hours=i)) for i in range(5)]
     store = stores.source_store(freeze=FREEZE)
-    first = await store.apply("calendar:1", items, window=WINDOW, now=T0)
-    again = await store.apply("calendar:1", items, window=WINDOW, now=T0)
+    incoming = SourceMeetings(source="calendar:1", planned=items, window=WINDOW)
+    first = await store.apply(incoming, now=T0)
+    again = await store.apply(incoming, now=T0)
     assert (first.inserted, first.rows_written > 0) == (5, True)
     assert (again.inserted, again.updated, again.gone, again.rows_written) == (0, 0, 0, 0)
 
@@ -139,12 +140,9 @@ async def test_changes_inside_the_freeze_window_leave_the_bot_alone(stores: Stor
     await book(stores)
     near = START - timedelta(minutes=3)
     later = START + timedelta(hours=1)
-    await stores.source_store(freeze=FREEZE).apply(
-        "calendar:1",
-        [occurrence("uid-1", "c1", sequence=1, start_at=later)],
-        window=WINDOW,
-        now=near,
-    )
+    moved = [occurrence("uid-1", "c1", sequence=1, start_at=later)]
+    incoming = SourceMeetings(source="calendar:1", planned=moved, window=WINDOW)
+    await stores.source_store(freeze=FREEZE).apply(incoming, now=near)
     view = await only(stores)
     assert view.meeting.dispatch_state is DispatchState.BOOKED
     assert view.events[-1].kind == "frozen"
@@ -201,9 +199,8 @@ async def test_new_meetings_are_written_settled_and_shared_calls_are_settled(
         occurrence("shared-skip", "c1", start_at=later, record=False, reason="title_keyword"),
         occurrence("shared-record", "c1", start_at=later),
     ]
-    counts = await stores.source_store(freeze=FREEZE).apply(
-        "calendar:1", items, window=WINDOW, now=T0
-    )
+    incoming = SourceMeetings(source="calendar:1", planned=items, window=WINDOW)
+    counts = await stores.source_store(freeze=FREEZE).apply(incoming, now=T0)
     views = {v.meeting.meeting_url: v.meeting for v in await stores.meetings.views()}
     assert counts.to_settle() == {views[URL].id}
     assert views[one].dispatch_state is DispatchState.WAITING

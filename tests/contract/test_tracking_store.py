@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from service.core.dispatch.claims import Created
 from service.core.dispatch.states import DispatchState
 from service.core.model import Observed, RemoteBot
 from tests.backends import Stores
@@ -26,9 +27,8 @@ async def booked(
     remote = RemoteBot(
         mavera_id=mavera_id, status="pending", meeting_url=None, join_at=None, created_at=None
     )
-    await store.record_created(
-        intent, remote, now=DUE, next_check_at=check_at, track_until=DUE + timedelta(hours=9)
-    )
+    created = Created(bot=remote, next_check_at=check_at, track_until=DUE + timedelta(hours=9))
+    await store.record_created(intent, created, now=DUE)
     return intent.bot_id
 
 

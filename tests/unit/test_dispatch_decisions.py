@@ -17,6 +17,7 @@ from service.core.dispatch.decisions import (
     Wish,
     booked_event,
     bot_fits,
+    check_override,
     closing,
     decide_wanted,
     follows_new_times,
@@ -25,6 +26,7 @@ from service.core.dispatch.decisions import (
     settle_wish,
     wish_event,
 )
+from service.core.dispatch.notes import override_note
 from service.core.dispatch.states import DispatchEvent, DispatchState
 from service.core.model import Bot
 from service.core.planner import Job
@@ -288,3 +290,14 @@ def test_a_stale_meeting_is_planned_as_an_urgent_cancel_before_the_old_bot_joins
         booked_join_at=booked_join_at,
     )
     assert job == Job(key=7, deadline=deadline, join_at=JOIN, cost=cost, urgent=True)
+
+
+@pytest.mark.parametrize("override", ["record", "skip", None])
+def test_an_override_records_skips_or_goes_back_to_the_rules(override: str | None) -> None:
+    check_override(override)
+    assert override_note(override) == ("override", override or "cleared: rules decide")
+
+
+def test_any_other_override_is_refused() -> None:
+    with pytest.raises(ValueError, match="override must be one of"):
+        check_override("maybe")

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.sliding_window import SlidingWindow
+from service.core.errors import SendWindowPassed
+from service.core.sliding_window import (
+    MIN_WAIT,
+    SlidingWindow,
+    blocked_for,
+    retry_pause,
+    unlogged,
+)
 
 T0 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 MINUTE = timedelta(seconds=60)
@@ -144,3 +151,27 @@ def test_sending_only_when_free_never_exceeds_the_limit_in_any_window(
             sent.append(now)
     for start in sent:
         assert sum(start <= other < start + length for other in sent) <= limit
+
+
+# The arithmetic of a budget kept as a log of sends in a store (SqlBudget, MemoryBudget).
+def test_a_block_lasts_until_its_end() -> None:
+    assert blocked_for(at(10), at(4)) == 6.0
+    assert blocked_for(at(10), at(10)) is None
+    assert blocked_for(None, at(4)) is None
+
+
+def test_a_retry_waits_at_least_a_moment_and_never_past_the_send_by_time() -> None:
+    assert retry_pause(0.0, now=T0, by=None) == MIN_WAIT
+    assert retry_pause(2.5, now=T0, by=at(2.5)) == 2.5
+    with pytest.raises(SendWindowPassed):
+        retry_pause(2.5, now=T0, by=at(2))
+
+
+@pytest.mark.parametrize(
+    ("limit", "remaining", "logged", "unseen"),
+    [(10, 4, 6, 0), (10, 4, 2, 4), (10, 9, 3, 0), (10, 0, 10, 0)],
+)
+def test_sends_mavera_counts_beyond_the_log_are_the_unlogged_ones(
+    limit: int, remaining: int, logged: int, unseen: int
+) -> None:
+    assert unlogged(limit=limit, remaining=remaining, logged=logged) == unseen

@@ -89,11 +89,10 @@ async def fetch_url(
 ) -> Fetched:
     """The feed at ``url``, following at most ``settings.max_redirects`` redirects, each hop
     checked like the URL itself. Raises only FeedFetchError, whose message never holds a URL."""
+    unchanged = Fetched(data=None, etag=etag, last_modified=last_modified)
     try:
         async with asyncio.timeout(settings.timeout.total_seconds()):
-            return await _follow(
-                session, url, etag=etag, last_modified=last_modified, settings=settings
-            )
+            return await _follow(session, url, unchanged, settings)
     except FeedUrlRefused as exc:  # its message never holds the URL
         raise FeedFetchError(str(exc)) from exc
     except TimeoutError as exc:
@@ -107,21 +106,17 @@ async def fetch_url(
 
 
 async def _follow(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    settings: FetchSettings,
+    session: aiohttp.ClientSession, url: str, unchanged: Fetched, settings: FetchSettings
 ) -> Fetched:
-    headers = _validators(etag, last_modified)
+    """``unchanged``: the validators to send, and what to return if the feed did not change."""
+    headers = _validators(unchanged.etag, unchanged.last_modified)
     target = url
     for hop in range(settings.max_redirects + 1):
         request = _request_url(target, allow_private=settings.allow_private, redirected=hop > 0)
         async with session.get(request, headers=headers, allow_redirects=False) as resp:
             location = _location(resp)
             if location is None:
-                return await _read(resp, etag=etag, last_modified=last_modified, settings=settings)
+                return await _read(resp, unchanged, settings)
         target = _join(request, location)
     raise FeedFetchError(f"more than {settings.max_redirects} redirects")
 
@@ -176,14 +171,10 @@ def _validators(etag: str | None, last_modified: str | None) -> dict[str, str]:
 
 
 async def _read(
-    resp: aiohttp.ClientResponse,
-    *,
-    etag: str | None,
-    last_modified: str | None,
-    settings: FetchSettings,
+    resp: aiohttp.ClientResponse, unchanged: Fetched, settings: FetchSettings
 ) -> Fetched:
     if resp.status == 304:
-        return Fetched(data=None, etag=etag, last_modified=last_modified)
+        return unchanged
     if resp.status != 200:
         raise FeedFetchError(f"the feed answered HTTP {resp.status}")
     chunks: list[bytes] = []

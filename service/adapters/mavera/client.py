@@ -15,6 +15,7 @@ from tenacity.wait import wait_exponential, wait_random
 from service.adapters.mavera import payloads
 from service.core.api_key import ApiKey
 from service.core.errors import (
+    NOTHING_DONE,
     MaveraError,
     MaveraNotFound,
     MaveraNotSent,
@@ -252,7 +253,7 @@ class MaveraClient:
 def _retryable(exc: BaseException, *, repeatable: bool) -> bool:
     if isinstance(exc, SendWindowPassed):
         return False
-    if isinstance(exc, MaveraRateLimited | MaveraNotSent):
+    if isinstance(exc, NOTHING_DONE):
         return True
     return repeatable and isinstance(exc, MaveraOutcomeUnknown)
 

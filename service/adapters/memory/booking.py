@@ -11,12 +11,12 @@ from datetime import datetime
 from service.adapters.memory.fencing import settle, touch
 from service.adapters.memory.rows import BotRow, MeetingRow
 from service.adapters.memory.state import MemoryState
-from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.dispatch.decisions import Wish, booked_event
 from service.core.dispatch.states import LATE_ANSWER_STATES, DispatchEvent, target
-from service.core.model import RemoteBot
 
-DUPLICATE = "duplicate"
+E = DispatchEvent
 
 
 def holder(state: MemoryState, mavera_id: str) -> BotRow | None:
@@ -24,70 +24,25 @@ def holder(state: MemoryState, mavera_id: str) -> BotRow | None:
     return state.bots.find("mavera_id", mavera_id)
 
 
-def write_bot(
-    state: MemoryState,
-    intent: Intent,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    next_check_at: datetime | None,
-    track_until: datetime,
-) -> bool:
-    """Put ``remote`` in the intent's booking if that booking holds no bot yet."""
+def write_bot(state: MemoryState, intent: Intent, created: Created, now: datetime) -> bool:
+    """Put the created bot in the intent's booking if that booking holds no bot yet."""
     row = state.bots.get(intent.bot_id)
     if row is None or not row.active or row.mavera_id is not None:
         return False
-    state.bots.put(
-        replace(
-            row,
-            mavera_id=remote.mavera_id,
-            # What this bot was created with: the booking may have been re-intended since.
-            meeting_url=intent.meeting_url,
-            join_at=intent.join_at,
-            status=remote.status,
-            status_changed_at=now,
-            next_check_at=next_check_at,
-            track_until=track_until,
-            last_error_code=None,
-            last_error_message=None,
-            updated_at=now,
-        )
-    )
-    state.add_change(intent.bot_id, remote.status, now)
+    state.bots.put(replace(row, **writes.filled_fields(intent, created, now)))
+    state.add_change(intent.bot_id, created.bot.status, now)
     return True
 
 
-def write_duplicate(
-    state: MemoryState,
-    meeting_id: int,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    meeting_url: str,
-    join_at: datetime,
-) -> None:
-    """Record ``remote`` as a duplicate of ``meeting_id``'s bot, so that nobody adopts it.
+def write_duplicate(state: MemoryState, duplicate: Duplicate, now: datetime) -> None:
+    """Record a duplicate, so that nobody adopts it.
 
     :raises Conflict: a booking holds it already (the caller must not cancel it then).
     """
-    state.references(state.meetings, meeting_id)
-    state.bots.insert(
-        BotRow(
-            id=state.next_id(state.bots),
-            meeting_id=meeting_id,
-            mavera_id=remote.mavera_id,
-            meeting_url=remote.meeting_url or meeting_url,
-            join_at=remote.join_at or join_at,
-            status=remote.status,
-            active=False,
-            attempts=0,
-            last_error_code=DUPLICATE,
-            last_error_message="a second bot for this meeting: cancelled",
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    state.note(meeting_id, now, DUPLICATE, f"bot {remote.mavera_id} is a second bot: cancelled")
+    state.references(state.meetings, duplicate.meeting_id)
+    fields = writes.duplicate_fields(duplicate, now)
+    state.bots.insert(BotRow(id=state.next_id(state.bots), **fields))
+    state.note(duplicate.meeting_id, now, *writes.duplicate_note(duplicate))
 
 
 def held_bot_event(state: MemoryState, meeting_id: int, bot_id: int) -> DispatchEvent:
@@ -123,52 +78,23 @@ def settle_unclaimed(
         state.meetings.put(replace(row, dispatch_state=after, last_error=None, updated_at=now))
 
 
-def record(
-    state: MemoryState,
-    intent: Intent,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    how: str,
-    next_check_at: datetime | None,
-    track_until: datetime,
-) -> Recorded:
-    """Write down the bot a create (or a reconciliation) produced; see ``Recorded``."""
-    meeting_id = intent.claim.meeting_id
-    claimed = touch(state, intent.claim, now)
-    found = holder(state, remote.mavera_id)
-    if found is not None:
-        return _known(state, intent, found, now, claimed=claimed)
-    if write_bot(state, intent, remote, now, next_check_at=next_check_at, track_until=track_until):
-        state.note(meeting_id, now, how, f"bot {remote.mavera_id}")
-        settle_booked(state, intent.claim, intent.bot_id, now, claimed=claimed)
-        return Recorded.STORED
-    write_duplicate(
-        state, meeting_id, remote, now, meeting_url=intent.meeting_url, join_at=intent.join_at
-    )
-    if claimed:
-        # The booking got its bot from a worker whose claim had run out: that one stays.
-        settle_booked(state, intent.claim, intent.bot_id, now, claimed=True)
-    return Recorded.DUPLICATE
-
-
-def _known(
-    state: MemoryState, intent: Intent, found: BotRow, now: datetime, *, claimed: bool
-) -> Recorded:
-    if found.id == intent.bot_id:
-        if claimed:
-            settle_booked(state, intent.claim, intent.bot_id, now, claimed=True)
-        return Recorded.STORED
-    if claimed:
-        settle(
-            state,
-            intent.claim,
-            now,
-            event=DispatchEvent.DISOWNED,
-            dispatch_at=now,
-            error="the bot found for this meeting was a duplicate: reconciling again",
-        )
-    return Recorded.DISOWNED
+def record(state: MemoryState, intent: Intent, created: Created, now: datetime) -> Recorded:
+    """Write down the bot a create (or a reconciliation) produced; see ``writes.recording``."""
+    claim, mavera_id = intent.claim, created.bot.mavera_id
+    claimed = touch(state, claim, now)
+    found = holder(state, mavera_id)
+    filled = found is None and write_bot(state, intent, created, now)
+    if filled:
+        state.note(claim.meeting_id, now, created.how, f"bot {mavera_id}")
+    elif found is None:
+        write_duplicate(state, Duplicate.of(intent, created.bot), now)
+    held_by = None if found is None else found.id
+    done = writes.recording(intent.bot_id, held_by, filled=filled, claimed=claimed)
+    if done.ending is writes.Ending.BOOKED:
+        settle_booked(state, claim, intent.bot_id, now, claimed=claimed)
+    elif done.ending is writes.Ending.DISOWNED:
+        settle(state, claim, now, event=E.DISOWNED, dispatch_at=now, error=writes.DISOWNED_ERROR)
+    return done.recorded
 
 
 def settle_booked(

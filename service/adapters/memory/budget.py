@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from service.adapters.memory.rows import ApiKeyRow, SendRow
 from service.adapters.memory.state import MemoryState
-from service.core.errors import SendWindowPassed
 from service.core.ports import Clock, Purpose
-from service.core.sliding_window import WINDOW, next_send_at
+from service.core.sliding_window import WINDOW, blocked_for, next_send_at, retry_pause, unlogged
 
 log = logging.getLogger(__name__)
-MIN_WAIT = 0.005
 
 
 class MemoryBudget:
@@ -32,7 +30,7 @@ class MemoryBudget:
         self._last_used = 0
 
     async def register(self) -> None:
-        """Create the key's row if no replica has yet (the configured limit is the start)."""
+        """As ``SqlBudget.register``: the key's row, unless a budget on this state made it."""
         with self._state.transaction() as state:
             if state.api_keys.get(self._key) is None:
                 row = ApiKeyRow(
@@ -48,13 +46,11 @@ class MemoryBudget:
             wait = self._try_send(purpose, now)
             if wait is None:
                 return
-            if by is not None and now + timedelta(seconds=wait) > by:
-                raise SendWindowPassed("no room in the request budget before the send-by time")
-            await self._clock.sleep(max(wait, MIN_WAIT))
+            await self._clock.sleep(retry_pause(wait, now=now, by=by))
 
     async def free_for_writes(self, now: datetime) -> int:
         row = self._row()
-        if row.blocked_until is not None and now < row.blocked_until:
+        if blocked_for(row.blocked_until, now) is not None:
             return 0
         sent = sum(1 for send in self._sends() if send.sent_at > now - WINDOW)
         return max(0, row.requests_per_minute - sent)
@@ -76,7 +72,7 @@ class MemoryBudget:
                 state.api_keys.put(replace(self._row(), requests_per_minute=limit, updated_at=now))
         if limit is not None and remaining is not None:
             # The server counts more than our log holds: another client shares the key.
-            missing = (limit - remaining) - self._last_used
+            missing = unlogged(limit=limit, remaining=remaining, logged=self._last_used)
             if missing > 0:
                 with self._state.transaction():
                     for _ in range(missing):
@@ -104,8 +100,9 @@ class MemoryBudget:
         """Count one send if it fits now; otherwise the seconds to wait."""
         with self._state.transaction() as state:
             row = self._row()
-            if row.blocked_until is not None and now < row.blocked_until:
-                return float((row.blocked_until - now).total_seconds())
+            blocked = blocked_for(row.blocked_until, now)
+            if blocked is not None:
+                return blocked
             for send in self._sends():
                 if send.sent_at <= now - WINDOW:
                     state.sends.delete(send.id)

@@ -11,8 +11,9 @@ from service.adapters.memory.source_store import apply_source
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.tables import Conflict
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
-from service.core.sourcing import EVERYTHING
+from service.core.feed_reading import Fetched, failed_fields, synced_fields
+from service.core.model import Calendar, CalendarKind
+from service.core.sourcing import Sourced, SourceMeetings
 
 
 class MemoryCalendarStore:
@@ -31,7 +32,6 @@ class MemoryCalendarStore:
         interval: timedelta,
         now: datetime,
     ) -> Calendar:
-        """Add a calendar, never synced yet; :raises InputError: the name is taken."""
         row = CalendarRow(
             id=self._state.next_id(self._state.calendars),
             name=name,
@@ -59,39 +59,24 @@ class MemoryCalendarStore:
         return sorted(map(calendar_of, self._state.calendars), key=lambda c: c.name)
 
     async def due(self, now: datetime) -> list[Calendar]:
-        """Calendars whose next poll is due (never tried, or tried an interval ago)."""
         return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
-        """Remove the calendar and, in the same transaction, its source from every meeting;
-        return how many meetings lost this source. :raises CalendarNotFound:"""
         with self._state.transaction() as state:
             row = state.calendars.find("name", name)
             if row is None:
                 raise CalendarNotFound(name)
             source = calendar_of(row).source
-            counts = apply_source(state, source, [], window=EVERYTHING, now=now, freeze=freeze)
+            counts = apply_source(state, SourceMeetings.gone(source), now=now, freeze=freeze)
             state.calendars.delete(row.id)
         return counts.gone
 
     async def record_success(
-        self,
-        calendar_id: int,
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        clip: tuple[datetime | None, datetime | None] | None,
-        counts: tuple[int, int] | None,
+        self, calendar_id: int, fetched: Fetched, read: Sourced | None, *, now: datetime
     ) -> None:
-        """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        fields = synced_fields(
-            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
-        )
-        self._update(calendar_id, {**fields, "updated_at": now})
+        self._update(calendar_id, {**synced_fields(fetched, read, now=now), "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
-        """A failed fetch keeps the last good events; only the error is shown."""
         self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     def _update(self, calendar_id: int, values: dict[str, Any]) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from service.adapters.memory.booking import settle_booked
 from service.adapters.memory.fencing import bot_error, settle, touch, write_intent
 from service.adapters.memory.rows import bot_of
 from service.adapters.memory.state import MemoryState
-from service.core.dispatch.claims import Claim, ClaimBatch, Intent
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent, sort_claims
 from service.core.dispatch.decisions import Closing, closing
 from service.core.dispatch.states import DispatchEvent, DispatchState
 from service.core.model import Bot
@@ -52,6 +54,15 @@ def _active(state: MemoryState, meeting_id: int) -> tuple[Bot | None, Bot | None
     return (bot, None) if bot.mavera_id is None else (None, bot)
 
 
+def claimed_batch(
+    state: MemoryState, prior: Mapping[int, DispatchState], token: str, now: datetime
+) -> ClaimBatch:
+    """The SQL store's ``claiming.claimed_batch`` on a ``MemoryState``."""
+    reconcile, changes, ready = sort_claims(load_claims(state, prior, token))
+    batch = intend(state, ready, now)
+    return replace(batch, reconcile=tuple(reconcile), changes=tuple(changes))
+
+
 def intend(
     state: MemoryState,
     claims: Sequence[Claim],
@@ -59,14 +70,13 @@ def intend(
     *,
     event: DispatchEvent | None = None,
 ) -> ClaimBatch:
-    """Commit a create intent for each claim still held (going on after ``event``, if
-    given); skip or give up those that cannot go (see ``decisions.closing``)."""
+    """The SQL store's ``claiming.intend``, step for step, on a ``MemoryState``."""
     intents: list[Intent] = []
     given_up: list[int] = []
     for claim in claims:
         ending = closing(claim, now=now)
         if ending is not None:
-            if _close(state, claim, now, ending) and ending.event is DispatchEvent.GIVEN_UP:
+            if _close(state, claim, now, ending) and ending.given_up:
                 given_up.append(claim.meeting_id)
         elif touch(state, claim, now, event=event):
             intent = write_intent(state, claim, now)
@@ -74,9 +84,8 @@ def intend(
                 intents.append(intent)
             else:
                 # The booking got its bot from a worker whose claim had run out: keep it.
-                booking = claim.booked_bot or claim.pending_bot
-                assert booking is not None
-                settle_booked(state, claim, booking.id, now, claimed=True)
+                assert claim.booking is not None
+                settle_booked(state, claim, claim.booking.id, now, claimed=True)
     return ClaimBatch(intents=tuple(intents), given_up=tuple(given_up))
 
 
@@ -84,6 +93,7 @@ def _close(state: MemoryState, claim: Claim, now: datetime, ending: Closing) -> 
     if not settle(state, claim, now, event=ending.event, error=ending.error):
         return False
     if claim.pending_bot is not None:
-        bot_error(state, claim.pending_bot.id, now, ending.code, ending.message, active=False)
+        fields = writes.error_fields(ending.code, ending.message, now=now, close=True)
+        bot_error(state, claim.pending_bot.id, fields)
     state.note(claim.meeting_id, now, ending.state.value, ending.message)
     return True

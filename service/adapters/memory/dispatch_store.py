@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from service.adapters.memory.booking import fit_event, holder, record, write_duplicate
-from service.adapters.memory.claiming import intend, load_claims
+from service.adapters.memory.claiming import claimed_batch, intend
 from service.adapters.memory.fencing import bot_error, settle, touch
 from service.adapters.memory.rows import MeetingRow
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.tables import Conflict
-from service.core.dispatch.claims import Claim, ClaimBatch, Intent, Recorded, sort_claims
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, ClaimBatch, Created, Duplicate, Intent, Recorded
 from service.core.dispatch.states import (
     CLAIMABLE,
     HELD,
@@ -25,10 +26,8 @@ from service.core.dispatch.states import (
     target,
     transition,
 )
-from service.core.model import RemoteBot
 
 E = DispatchEvent
-EXPIRED = "claim lease expired: the worker stopped"
 
 
 class MemoryDispatchStore:
@@ -39,76 +38,33 @@ class MemoryDispatchStore:
         self.worker_id = worker_id
 
     async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> ClaimBatch:
-        """Claim up to ``limit`` due meetings, earliest deadline first, committing the create
-        intents of those that can be sent at once (see ``SqlDispatchStore.claim_due``)."""
         token = str(uuid.uuid4())
         with self._state.transaction() as state:
             due = _due(state, now)[:limit]
             if not due:
                 return ClaimBatch()
             claimed = target(E.CLAIMED, CLAIMABLE)
+            fields = writes.claimed_fields(token, self.worker_id, lease_until=now + lease, now=now)
             for row in due:
-                state.meetings.put(
-                    replace(
-                        row,
-                        dispatch_state=claimed,
-                        claim_token=token,
-                        claimed_by=self.worker_id,
-                        lease_until=now + lease,
-                        updated_at=now,
-                    )
-                )
+                state.meetings.put(replace(row, dispatch_state=claimed, **fields))
             prior = {row.id: row.dispatch_state for row in due}
-            reconcile, changes, ready = sort_claims(load_claims(state, prior, token))
-            batch = intend(state, ready, now)
-        return replace(batch, reconcile=tuple(reconcile), changes=tuple(changes))
+            return claimed_batch(state, prior, token, now)
 
     async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
-        """Commit create intents for claims still held (after reconciliation found nothing)."""
         with self._state.transaction() as state:
             return intend(state, claims, now, event=E.RECONCILED)
 
-    async def record_created(
-        self,
-        intent: Intent,
-        remote: RemoteBot,
-        *,
-        now: datetime,
-        next_check_at: datetime | None,
-        track_until: datetime,
-        how: str = "booked",
-    ) -> Recorded:
-        """Store the bot, claim or no claim: the first bot written to a booking is the
-        meeting's (see ``Recorded``)."""
+    async def record_created(self, intent: Intent, created: Created, *, now: datetime) -> Recorded:
         with self._state.transaction() as state:
-            return record(
-                state,
-                intent,
-                remote,
-                now,
-                how=how,
-                next_check_at=next_check_at,
-                track_until=track_until,
-            )
+            return record(state, intent, created, now)
 
-    async def disown(
-        self,
-        meeting_id: int,
-        remote: RemoteBot,
-        *,
-        meeting_url: str,
-        join_at: datetime,
-        now: datetime,
-    ) -> bool:
-        """Record ``remote`` as a duplicate before it is cancelled; False if a booking holds
-        it (it must then be left alone)."""
+    async def disown(self, duplicate: Duplicate, *, now: datetime) -> bool:
+        """Checked first, and refused by the table's unique Mavera ids (``Conflict``)."""
         try:
             with self._state.transaction() as state:
-                if holder(state, remote.mavera_id) is not None:
+                if holder(state, duplicate.bot.mavera_id) is not None:
                     return False
-                write_duplicate(
-                    state, meeting_id, remote, now, meeting_url=meeting_url, join_at=join_at
-                )
+                write_duplicate(state, duplicate, now)
         except Conflict:
             return False
         return True
@@ -116,41 +72,39 @@ class MemoryDispatchStore:
     async def release_not_sent(
         self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
     ) -> None:
-        """Nothing reached Mavera: the attempt is not counted and the meeting waits again."""
         with self._state.transaction() as state:
             claim = intent.claim
             if settle(state, claim, now, event=E.RELEASED, dispatch_at=retry_at, error=message):
-                bot_error(state, intent.bot_id, now, code, message, attempts_delta=-1)
+                fields = writes.error_fields(code, message, now=now)
+                bot_error(state, intent.bot_id, fields, attempts_delta=-1)
                 state.note(claim.meeting_id, now, "not_sent", message)
 
     async def record_rejected(
         self, intent: Intent, *, now: datetime, code: str, message: str
     ) -> None:
-        """Mavera refused the create for good: no bot exists, the booking is closed."""
         with self._state.transaction() as state:
             if settle(state, intent.claim, now, event=E.REJECTED, error=message):
-                bot_error(state, intent.bot_id, now, code, message, active=False)
+                bot_error(
+                    state, intent.bot_id, writes.error_fields(code, message, now=now, close=True)
+                )
                 state.note(intent.claim.meeting_id, now, "rejected", f"{code}: {message}")
 
     async def record_ambiguous(
         self, intent: Intent, *, now: datetime, retry_at: datetime, code: str, message: str
     ) -> None:
-        """The create may have made a bot: reconcile at ``retry_at`` before sending again."""
         with self._state.transaction() as state:
             claim = intent.claim
             if settle(state, claim, now, event=E.AMBIGUOUS, dispatch_at=retry_at, error=message):
-                bot_error(state, intent.bot_id, now, code, message)
+                bot_error(state, intent.bot_id, writes.error_fields(code, message, now=now))
                 state.note(claim.meeting_id, now, "ambiguous", message)
 
     async def release(
         self, claim: Claim, *, now: datetime, retry_at: datetime | None = None
     ) -> None:
-        """Hand a claim back in the state it was claimed from, due again at ``retry_at``."""
         with self._state.transaction() as state:
             settle(state, claim, now, event=RETURNS[claim.prior], dispatch_at=retry_at)
 
     async def keep_booked(self, claim: Claim, *, now: datetime, reason: str) -> None:
-        """Leave a stale meeting's bot as it is (the freeze window has begun)."""
         with self._state.transaction() as state:
             if settle(state, claim, now, event=E.FROZEN):
                 state.note(claim.meeting_id, now, "frozen", reason)
@@ -158,8 +112,6 @@ class MemoryDispatchStore:
     async def record_cancelled(
         self, claim: Claim, *, now: datetime, status: str = "cancelled"
     ) -> ClaimBatch:
-        """The stale bot is gone at Mavera: close its booking, then book again if still
-        wanted (the new intent is committed here, before the create is sent)."""
         old = claim.booked_bot
         assert old is not None
         with self._state.transaction() as state:
@@ -167,16 +119,12 @@ class MemoryDispatchStore:
                 return ClaimBatch()
             row = state.bots.get(old.id)
             assert row is not None
-            state.bots.put(
-                replace(row, active=False, status=status, next_check_at=None, updated_at=now)
-            )
+            state.bots.put(replace(row, **writes.closed_fields(status, now)))
             state.add_change(old.id, status, now)
             state.note(claim.meeting_id, now, "cancelled", f"bot {old.mavera_id}")
             return intend(state, [replace(claim, booked_bot=None)], now)
 
     async def expire_leases(self, *, now: datetime, all_claims: bool = False) -> int:
-        """Claims whose worker stopped answering become ambiguous (or booked, or stale, if
-        their booking holds a bot). ``all_claims`` is for a sole daemon starting up."""
         expiring = sources(E.EXPIRED)
         with self._state.transaction() as state:
             rows = [
@@ -185,29 +133,17 @@ class MemoryDispatchStore:
                 if row.dispatch_state in expiring
                 and (all_claims or (row.lease_until is not None and row.lease_until < now))
             ]
+            fields = writes.released_fields(now=now, error=writes.EXPIRED_ERROR, dispatch_at=now)
             for row in rows:
-                state.meetings.put(
-                    replace(
-                        row,
-                        dispatch_state=_after_expiry(state, row),
-                        dispatch_at=now,
-                        claim_token=None,
-                        claimed_by=None,
-                        lease_until=None,
-                        last_error=EXPIRED,
-                        updated_at=now,
-                    )
-                )
+                state.meetings.put(replace(row, dispatch_state=_after_expiry(state, row), **fields))
         return len(rows)
 
     async def known_mavera_ids(self, mavera_ids: Sequence[str]) -> set[str]:
-        """Which of these Mavera ids already belong to a booking (or a recorded duplicate)."""
         return {mavera_id for mavera_id in mavera_ids if holder(self._state, mavera_id)}
 
     async def upcoming(
         self, *, now: datetime, until: datetime, limit: int
     ) -> list[tuple[int, datetime]]:
-        """(meeting id, dispatch time) of claimable meetings due in ``(now, until]``."""
         rows = [
             row
             for row in self._state.meetings

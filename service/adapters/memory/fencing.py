@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from service.adapters.memory.rows import BotRow, MeetingRow
 from service.adapters.memory.state import MemoryState
-from service.core.dispatch.claims import Claim, Intent
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, Intent, intent_for
 from service.core.dispatch.states import HELD, DispatchEvent, transition
 from service.core.errors import InvalidTransition
 
@@ -45,25 +45,13 @@ def settle(
     dispatch_at: datetime | None = None,
     error: str | None = None,
 ) -> bool:
-    """End the claim on ``event``, in the state the table gives; False (and no write) if the
-    claim is no longer held. Raises ``InvalidTransition`` (before any write) if the table
-    does not allow ``event`` in a held meeting."""
+    """The SQL store's ``fencing.settle`` on a ``MemoryState``."""
     after = transition(HELD, event)
     row = held(state, claim)
     if row is None:
         return False
-    state.meetings.put(
-        replace(
-            row,
-            dispatch_state=after,
-            claim_token=None,
-            claimed_by=None,
-            lease_until=None,
-            last_error=error,
-            updated_at=now,
-            dispatch_at=row.dispatch_at if dispatch_at is None else dispatch_at,
-        )
-    )
+    fields = writes.released_fields(now=now, error=error, dispatch_at=dispatch_at)
+    state.meetings.put(replace(row, dispatch_state=after, **fields))
     return True
 
 
@@ -87,7 +75,7 @@ def write_intent(state: MemoryState, claim: Claim, now: datetime) -> Intent | No
             updated_at=now,
         )
     )
-    return _intent(
+    return intent_for(
         claim, pending.id, attempt=pending.attempts + 1, requested_at=pending.requested_at or now
     )
 
@@ -95,53 +83,16 @@ def write_intent(state: MemoryState, claim: Claim, now: datetime) -> Intent | No
 def _new_booking(state: MemoryState, claim: Claim, now: datetime) -> Intent:
     """A booking for the claim's first create, with its intent."""
     state.references(state.meetings, claim.meeting_id)
-    bot = BotRow(
-        id=state.next_id(state.bots),
-        meeting_id=claim.meeting_id,
-        meeting_url=claim.meeting_url,
-        join_at=claim.join_at,
-        active=True,
-        attempts=1,
-        requested_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    bot = BotRow(id=state.next_id(state.bots), **writes.new_booking_fields(claim, now))
     state.bots.insert(bot)
-    return _intent(claim, bot.id, attempt=1, requested_at=now)
-
-
-def _intent(claim: Claim, bot_id: int, *, attempt: int, requested_at: datetime) -> Intent:
-    return Intent(
-        claim=claim,
-        bot_id=bot_id,
-        meeting_url=claim.meeting_url,
-        join_at=claim.join_at,
-        attempt=attempt,
-        requested_at=requested_at,
-    )
+    return intent_for(claim, bot.id, attempt=1, requested_at=now)
 
 
 def bot_error(
-    state: MemoryState,
-    bot_id: int,
-    now: datetime,
-    code: str,
-    message: str,
-    *,
-    attempts_delta: int = 0,
-    active: bool | None = None,
+    state: MemoryState, bot_id: int, fields: writes.Fields, *, attempts_delta: int = 0
 ) -> None:
+    """Write a booking's error (``writes.error_fields``), its attempts moved by the delta."""
     row = state.bots.get(bot_id)
     if row is None:
         return
-    changes: dict[str, Any] = {"active": active} if active is not None else {}
-    state.bots.put(
-        replace(
-            row,
-            last_error_code=code,
-            last_error_message=message,
-            attempts=row.attempts + attempts_delta,
-            updated_at=now,
-            **changes,
-        )
-    )
+    state.bots.put(replace(row, attempts=row.attempts + attempts_delta, **fields))

@@ -19,7 +19,6 @@ class MemoryLeases:
         self.holder = holder
 
     async def hold(self, name: str, *, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew ``name`` for ``ttl``; False while another holder's lease is live."""
         with self._state.transaction() as state:
             lease = state.leases.get(name)
             if lease is not None and lease.holder != self.holder and not lease.until < now:
@@ -28,7 +27,6 @@ class MemoryLeases:
         return True
 
     async def release(self, name: str) -> None:
-        """Give ``name`` up at once (clean shutdown), so another replica need not wait."""
         with self._state.transaction() as state:
             lease = state.leases.get(name)
             if lease is not None and lease.holder == self.holder:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from service.adapters.memory.rows import bot_of, change_of, event_of, meeting_of, source_of
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.wishes import settle_wishes
-from service.core.dispatch.decisions import OVERRIDES, retried
+from service.core.dispatch.decisions import check_override, retried
+from service.core.dispatch.notes import override_note
 from service.core.errors import MeetingNotFound
 from service.core.model import Bot, MeetingView
 
@@ -22,7 +23,6 @@ class MemoryMeetingStore:
     async def views(
         self, *, starting_after: datetime | None = None, limit: int = 1000
     ) -> list[MeetingView]:
-        """Meetings by start time, each with its current (or latest) booking."""
         rows = [
             row
             for row in self._state.meetings
@@ -35,8 +35,6 @@ class MemoryMeetingStore:
         ]
 
     async def view(self, meeting_id: int) -> MeetingView:
-        """One meeting with its booking, that booking's status history, its sources and its
-        events."""
         state = self._state
         row = state.meetings.get(meeting_id)
         if row is None:
@@ -54,29 +52,24 @@ class MemoryMeetingStore:
         )
 
     async def bookings(self, meeting_id: int) -> list[Bot]:
-        """Every booking of the meeting, oldest first (closed ones and duplicates too)."""
         return [bot_of(row) for row in self._state.bots.group("meeting_id", meeting_id)]
 
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Record or skip this meeting whatever the rules say (None: back to the rules)."""
-        if override is not None and override not in OVERRIDES:
-            raise ValueError(f"override must be one of {OVERRIDES} or None")
+        check_override(override)
         with self._state.transaction() as state:
             row = state.meetings.get(meeting_id)
             if row is None:
                 raise MeetingNotFound(meeting_id)
             state.meetings.put(replace(row, override=override, updated_at=now))
-            state.note(meeting_id, now, "override", override or "cleared: rules decide")
+            state.note(meeting_id, now, *override_note(override))
             settle_wishes(state, [meeting_id], changed=(), now=now, freeze=freeze)
         return await self.view(meeting_id)
 
     async def retry_failed(
         self, meeting_id: int, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Give a failed dispatch another go (``retried`` in the table), settled like any
-        change. :raises MeetingNotFound:, :raises DispatchNotFailed: as the SQL store."""
         with self._state.transaction() as state:
             row = state.meetings.get(meeting_id)
             if row is None:

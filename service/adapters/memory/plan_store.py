@@ -18,8 +18,6 @@ class MemoryPlanStore:
         self._state = state
 
     async def waiting(self) -> tuple[list[Job], dict[int, datetime]]:
-        """Every meeting still waiting for its create, or whose booked bot must change, and
-        its current dispatch time."""
         jobs: list[Job] = []
         current: dict[int, datetime] = {}
         for row in self._state.meetings:
@@ -40,7 +38,6 @@ class MemoryPlanStore:
         return jobs, current
 
     async def reschedule(self, times: Mapping[int, datetime], *, now: datetime) -> int:
-        """Write new dispatch times, only to meetings that are still waiting."""
         with self._state.transaction() as state:
             for meeting_id, at in times.items():
                 row = state.meetings.get(meeting_id)

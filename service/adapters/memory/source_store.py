@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from service.adapters.memory.meeting_writes import insert_meetings, update_meeting
 from service.adapters.memory.rows import SourceRow
 from service.adapters.memory.state import MemoryState
 from service.adapters.memory.wishes import settle_wishes
-from service.core.sourcing import ApplyCounts, Window
+from service.core.sourcing import ApplyCounts, SourceMeetings, source_fields
 from service.core.timing import PlannedMeeting
 
 # Applied in chunks of this many, as the SQL store does: what a chunk finds depends on what
@@ -27,38 +26,21 @@ class MemorySourceStore:
         self._state = state
         self._freeze = freeze
 
-    async def apply(
-        self,
-        source: str,
-        planned: Sequence[PlannedMeeting],
-        *,
-        window: Window | None,
-        now: datetime,
-    ) -> ApplyCounts:
-        """Bring the store in line with what ``source`` says, in one transaction.
-
-        ``window`` is None for a partial source (a JSON or file import): nothing vanishes.
-        """
+    async def apply(self, incoming: SourceMeetings, *, now: datetime) -> ApplyCounts:
         with self._state.transaction() as state:
-            return apply_source(state, source, planned, window=window, now=now, freeze=self._freeze)
+            return apply_source(state, incoming, now=now, freeze=self._freeze)
 
 
 def apply_source(
-    state: MemoryState,
-    source: str,
-    planned: Sequence[PlannedMeeting],
-    *,
-    window: Window | None,
-    now: datetime,
-    freeze: timedelta,
+    state: MemoryState, incoming: SourceMeetings, *, now: datetime, freeze: timedelta
 ) -> ApplyCounts:
     """``MemorySourceStore.apply`` inside the caller's transaction."""
+    source, planned = incoming.source, incoming.planned
     counts = ApplyCounts()
-    own = _own_sources(state, source, planned, whole=window is not None)
+    own = _own_sources(state, source, planned, whole=incoming.window is not None)
     for start in range(0, len(planned), CHUNK):
         _apply_chunk(state, source, planned[start : start + CHUNK], own, counts, now)
-    if window is not None:
-        _drop_gone(state, own, planned, window, counts, now)
+    _drop_gone(state, own, incoming, counts, now)
     counts.rows_written += settle_wishes(
         state, counts.to_settle(), changed=counts.changed, now=now, freeze=freeze
     )
@@ -132,19 +114,6 @@ def _find_homes(
     return homes
 
 
-def _source_values(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:
-    meeting = item.meeting
-    return {
-        "meeting_id": meeting_id,
-        "sequence": meeting.sequence,
-        "start_at": meeting.start_at,
-        "title": meeting.title,
-        "record": meeting.record,
-        "reason": meeting.reason,
-        "explanation": meeting.explanation,
-    }
-
-
 def _source_row(
     state: MemoryState, source: str, item: PlannedMeeting, meeting_id: int, now: datetime
 ) -> SourceRow:
@@ -153,7 +122,7 @@ def _source_row(
         source=source,
         source_key=item.meeting.source_key,
         updated_at=now,
-        **_source_values(item, meeting_id),
+        **source_fields(item, meeting_id),
     )
 
 
@@ -165,7 +134,7 @@ def _update_source(
     counts: ApplyCounts,
     now: datetime,
 ) -> None:
-    values = _source_values(item, meeting_id)
+    values = source_fields(item, meeting_id)
     changed = {name: value for name, value in values.items() if getattr(existing, name) != value}
     if not changed:
         return
@@ -179,23 +148,13 @@ def _update_source(
 def _drop_gone(
     state: MemoryState,
     own: dict[str, SourceRow],
-    planned: Sequence[PlannedMeeting],
-    window: Window,
+    incoming: SourceMeetings,
     counts: ApplyCounts,
     now: datetime,
 ) -> None:
-    """This source's rows the fetch no longer has, inside the window it covers, are gone."""
-    present = {
-        item.meeting.source_key
-        for item in planned
-        if item.meeting.source_key in own or item.may_create
-    }
-    gone = [
-        row
-        for key, row in sorted(own.items(), key=lambda item: item[1].id)
-        if key not in present and window.start <= row.start_at < window.end
-    ]
-    for row in gone:
+    """This source's rows the read no longer carries, inside its window, are gone."""
+    missing = incoming.missing({key: row.start_at for key, row in own.items()})
+    for row in sorted((own[key] for key in missing), key=lambda row: row.id):
         state.sources.delete(row.id)
         state.note(row.meeting_id, now, "source_gone", f"{row.source} no longer has it")
         counts.touched.add(row.meeting_id)

@@ -10,7 +10,7 @@ from service.adapters.memory.rows import BotRow, bot_of
 from service.adapters.memory.state import MemoryState
 from service.core.dispatch.notes import state_note
 from service.core.dispatch.states import DispatchEvent, sources, transition
-from service.core.model import NOT_FOUND, Bot, Observed
+from service.core.model import NOT_FOUND, Bot, Observed, found_fields, not_found_fields
 
 # A lost bot fails its meeting only while the meeting is booked with it.
 [LOSES_BOT] = sources(DispatchEvent.LOST)
@@ -23,7 +23,6 @@ class MemoryTrackingStore:
         self._state = state
 
     async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
-        """Bots with a Mavera id whose next read is due, most overdue first."""
         due = [
             row
             for row in self._state.bots
@@ -50,7 +49,6 @@ class MemoryTrackingStore:
         )
 
     async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
-        """Store reads in one transaction; changed statuses also go to the history."""
         if not observed:
             return
         with self._state.transaction() as state:
@@ -68,24 +66,17 @@ class MemoryTrackingStore:
     async def record_missing(
         self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
     ) -> None:
-        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
         with self._state.transaction() as state:
             _mark(state, bot_id, now=now, next_check_at=retry_at, message=message)
 
     async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
-        """These bots were read after all: their 404 mark goes."""
         with self._state.transaction() as state:
             for bot_id in bot_ids:
                 row = state.bots.get(bot_id)
                 if row is not None and row.last_error_code == NOT_FOUND:
-                    state.bots.put(
-                        replace(row, last_error_code=None, last_error_message=None, updated_at=now)
-                    )
+                    state.bots.put(replace(row, **found_fields(now)))
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
-        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
-        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
-        to the dispatcher, which treats the bot as gone)."""
         with self._state.transaction() as state:
             row = _mark(state, bot_id, now=now, next_check_at=None, message=message)
             if row is None:
@@ -110,12 +101,6 @@ def _mark(
     row = state.bots.get(bot_id)
     if row is None:
         return None
-    row = replace(
-        row,
-        next_check_at=next_check_at,
-        last_error_code=NOT_FOUND,
-        last_error_message=message,
-        updated_at=now,
-    )
+    row = replace(row, **not_found_fields(message, next_check_at=next_check_at, now=now))
     state.bots.put(row)
     return row

@@ -13,7 +13,6 @@ without ever cancelling the one the store keeps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
@@ -22,99 +21,43 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from service.adapters.sql.events import note
 from service.adapters.sql.fencing import settle, state_in, touch
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
-from service.core.dispatch.claims import Claim, Intent, Recorded
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, Created, Duplicate, Intent, Recorded
 from service.core.dispatch.decisions import Wish, booked_event
 from service.core.dispatch.states import LATE_ANSWER_STATES, DispatchEvent, target
-from service.core.model import RemoteBot
 
-DUPLICATE = "duplicate"
+E = DispatchEvent
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Holder:
+async def holder(conn: AsyncConnection, mavera_id: str) -> int | None:
     """The booking row that holds a Mavera id."""
-
-    bot_id: int
-    meeting_id: int
-    active: bool
+    return await conn.scalar(select(bots.c.id).where(bots.c.mavera_id == mavera_id))
 
 
-async def holder(conn: AsyncConnection, mavera_id: str) -> Holder | None:
-    query = select(bots.c.id, bots.c.meeting_id, bots.c.active).where(bots.c.mavera_id == mavera_id)
-    row = (await conn.execute(query)).one_or_none()
-    return (
-        None if row is None else Holder(bot_id=row.id, meeting_id=row.meeting_id, active=row.active)
-    )
-
-
-async def write_bot(
-    conn: AsyncConnection,
-    intent: Intent,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    next_check_at: datetime | None,
-    track_until: datetime,
-) -> bool:
-    """Put ``remote`` in the intent's booking if that booking holds no bot yet."""
+async def write_bot(conn: AsyncConnection, intent: Intent, created: Created, now: datetime) -> bool:
+    """Put the created bot in the intent's booking if that booking holds no bot yet."""
     result = await conn.execute(
         update(bots)
         .where(bots.c.id == intent.bot_id, bots.c.active, bots.c.mavera_id.is_(None))
-        .values(
-            mavera_id=remote.mavera_id,
-            # What this bot was created with: the booking may have been re-intended since.
-            meeting_url=intent.meeting_url,
-            join_at=intent.join_at,
-            status=remote.status,
-            status_changed_at=now,
-            next_check_at=next_check_at,
-            track_until=track_until,
-            last_error_code=None,
-            last_error_message=None,
-            updated_at=now,
-        )
+        .values(writes.filled_fields(intent, created, now))
     )
     if result.rowcount != 1:
         return False
     await conn.execute(
         insert(bot_status_changes).values(
-            bot_id=intent.bot_id, status=remote.status, observed_at=now
+            bot_id=intent.bot_id, status=created.bot.status, observed_at=now
         )
     )
     return True
 
 
-async def write_duplicate(
-    conn: AsyncConnection,
-    meeting_id: int,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    meeting_url: str,
-    join_at: datetime,
-) -> None:
-    """Record ``remote`` as a duplicate of ``meeting_id``'s bot, so that nobody adopts it.
+async def write_duplicate(conn: AsyncConnection, duplicate: Duplicate, now: datetime) -> None:
+    """Record a duplicate, so that nobody adopts it.
 
     Raises IntegrityError if a booking holds it already (the caller must not cancel it then).
     """
-    await conn.execute(
-        insert(bots).values(
-            meeting_id=meeting_id,
-            mavera_id=remote.mavera_id,
-            meeting_url=remote.meeting_url or meeting_url,
-            join_at=remote.join_at or join_at,
-            status=remote.status,
-            active=False,
-            attempts=0,
-            last_error_code=DUPLICATE,
-            last_error_message="a second bot for this meeting: cancelled",
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    await note(
-        conn, meeting_id, now, DUPLICATE, f"bot {remote.mavera_id} is a second bot: cancelled"
-    )
+    await conn.execute(insert(bots).values(writes.duplicate_fields(duplicate, now)))
+    await note(conn, duplicate.meeting_id, now, *writes.duplicate_note(duplicate))
 
 
 async def held_bot_event(conn: AsyncConnection, meeting_id: int, bot_id: int) -> DispatchEvent:
@@ -157,53 +100,25 @@ async def settle_unclaimed(
 
 
 async def record(
-    conn: AsyncConnection,
-    intent: Intent,
-    remote: RemoteBot,
-    now: datetime,
-    *,
-    how: str,
-    next_check_at: datetime | None,
-    track_until: datetime,
+    conn: AsyncConnection, intent: Intent, created: Created, now: datetime
 ) -> Recorded:
-    """Write down the bot a create (or a reconciliation) produced; see ``Recorded``."""
-    meeting_id = intent.claim.meeting_id
-    claimed = await touch(conn, intent.claim, now)
-    found = await holder(conn, remote.mavera_id)
-    if found is not None:
-        return await _known(conn, intent, found, now, claimed=claimed)
-    if await write_bot(
-        conn, intent, remote, now, next_check_at=next_check_at, track_until=track_until
-    ):
-        await note(conn, meeting_id, now, how, f"bot {remote.mavera_id}")
-        await settle_booked(conn, intent.claim, intent.bot_id, now, claimed=claimed)
-        return Recorded.STORED
-    await write_duplicate(
-        conn, meeting_id, remote, now, meeting_url=intent.meeting_url, join_at=intent.join_at
-    )
-    if claimed:
-        # The booking got its bot from a worker whose claim had run out: that one stays.
-        await settle_booked(conn, intent.claim, intent.bot_id, now, claimed=True)
-    return Recorded.DUPLICATE
-
-
-async def _known(
-    conn: AsyncConnection, intent: Intent, found: Holder, now: datetime, *, claimed: bool
-) -> Recorded:
-    if found.bot_id == intent.bot_id:
-        if claimed:
-            await settle_booked(conn, intent.claim, intent.bot_id, now, claimed=True)
-        return Recorded.STORED
-    if claimed:
+    """Write down the bot a create (or a reconciliation) produced; see ``writes.recording``."""
+    claim, mavera_id = intent.claim, created.bot.mavera_id
+    claimed = await touch(conn, claim, now)
+    found = await holder(conn, mavera_id)
+    filled = found is None and await write_bot(conn, intent, created, now)
+    if filled:
+        await note(conn, claim.meeting_id, now, created.how, f"bot {mavera_id}")
+    elif found is None:
+        await write_duplicate(conn, Duplicate.of(intent, created.bot), now)
+    done = writes.recording(intent.bot_id, found, filled=filled, claimed=claimed)
+    if done.ending is writes.Ending.BOOKED:
+        await settle_booked(conn, claim, intent.bot_id, now, claimed=claimed)
+    elif done.ending is writes.Ending.DISOWNED:
         await settle(
-            conn,
-            intent.claim,
-            now,
-            event=DispatchEvent.DISOWNED,
-            dispatch_at=now,
-            error="the bot found for this meeting was a duplicate: reconciling again",
+            conn, claim, now, event=E.DISOWNED, dispatch_at=now, error=writes.DISOWNED_ERROR
         )
-    return Recorded.DISOWNED
+    return done.recorded
 
 
 async def settle_booked(

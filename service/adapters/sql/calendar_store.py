@@ -13,10 +13,14 @@ from service.adapters.sql.engine import reading
 from service.adapters.sql.source_store import drop_source
 from service.adapters.sql.tables import calendars
 from service.core.errors import CalendarNotFound, InputError
-from service.core.model import Calendar, CalendarKind, failed_fields, synced_fields
+from service.core.feed_reading import Fetched, failed_fields, synced_fields
+from service.core.model import Calendar, CalendarKind
+from service.core.sourcing import Sourced
 
 
 class SqlCalendarStore:
+    """The ``CalendarStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
@@ -62,16 +66,9 @@ class SqlCalendarStore:
             return [calendar_from_row(row) for row in rows]
 
     async def due(self, now: datetime) -> list[Calendar]:
-        """Calendars whose next poll is due (never tried, or tried an interval ago)."""
         return [calendar for calendar in await self.all() if calendar.due(now)]
 
     async def remove(self, name: str, *, now: datetime, freeze: timedelta) -> int:
-        """Remove the calendar called ``name`` and, in the same transaction, its source from
-        every meeting (each settled: one no other source brings wants no bot any more);
-        return how many meetings lost this source.
-
-        :raises CalendarNotFound: no calendar is called ``name``.
-        """
         async with self._engine.begin() as conn:
             query = select(calendars).where(calendars.c.name == name).with_for_update()
             row = (await conn.execute(query)).mappings().first()
@@ -83,23 +80,13 @@ class SqlCalendarStore:
         return counts.gone
 
     async def record_success(
-        self,
-        calendar_id: int,
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        clip: tuple[datetime | None, datetime | None] | None,
-        counts: tuple[int, int] | None,
+        self, calendar_id: int, fetched: Fetched, read: Sourced | None, *, now: datetime
     ) -> None:
-        """A good fetch: new validators; ``clip``/``counts`` only when the feed was parsed."""
-        fields = synced_fields(
-            now=now, etag=etag, last_modified=last_modified, clip=clip, counts=counts
+        await self._update(
+            calendar_id, {**synced_fields(fetched, read, now=now), "updated_at": now}
         )
-        await self._update(calendar_id, {**fields, "updated_at": now})
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:
-        """A failed fetch keeps the last good events; only the error is shown."""
         await self._update(calendar_id, {**failed_fields(now=now, error=error), "updated_at": now})
 
     async def _update(self, calendar_id: int, values: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from service.adapters.sql.events import note
 from service.adapters.sql.fencing import bot_error, settle, touch, write_intent
 from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bots, meetings
-from service.core.dispatch.claims import Claim, ClaimBatch, Intent
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, ClaimBatch, Intent, sort_claims
 from service.core.dispatch.decisions import Closing, closing
 from service.core.dispatch.states import DispatchEvent, DispatchState
 
@@ -46,6 +48,17 @@ async def load_claims(conn: AsyncConnection, prior: dict[int, str], token: str) 
     ]
 
 
+async def claimed_batch(
+    conn: AsyncConnection, prior: dict[int, str], token: str, now: datetime
+) -> ClaimBatch:
+    """The meetings just claimed (from the states in ``prior``) as a claim pass's batch: the
+    ambiguous ones to reconcile and the stale ones to change as they are, the others with
+    their create intents committed."""
+    reconcile, changes, ready = sort_claims(await load_claims(conn, prior, token))
+    batch = await intend(conn, ready, now)
+    return replace(batch, reconcile=tuple(reconcile), changes=tuple(changes))
+
+
 async def intend(
     conn: AsyncConnection,
     claims: Sequence[Claim],
@@ -60,8 +73,7 @@ async def intend(
     for claim in claims:
         ending = closing(claim, now=now)
         if ending is not None:
-            closed = await _close(conn, claim, now, ending)
-            if closed and ending.event is DispatchEvent.GIVEN_UP:
+            if await _close(conn, claim, now, ending) and ending.given_up:
                 given_up.append(claim.meeting_id)
         elif await touch(conn, claim, now, event=event):
             intent = await write_intent(conn, claim, now)
@@ -74,15 +86,15 @@ async def intend(
 
 async def _already_booked(conn: AsyncConnection, claim: Claim, now: datetime) -> None:
     """The booking got its bot from a worker whose claim had run out: keep that bot."""
-    booking = claim.booked_bot or claim.pending_bot
-    assert booking is not None
-    await settle_booked(conn, claim, booking.id, now, claimed=True)
+    assert claim.booking is not None
+    await settle_booked(conn, claim, claim.booking.id, now, claimed=True)
 
 
 async def _close(conn: AsyncConnection, claim: Claim, now: datetime, ending: Closing) -> bool:
     if not await settle(conn, claim, now, event=ending.event, error=ending.error):
         return False
     if claim.pending_bot is not None:
-        await bot_error(conn, claim.pending_bot.id, now, ending.code, ending.message, active=False)
+        fields = writes.error_fields(ending.code, ending.message, now=now, close=True)
+        await bot_error(conn, claim.pending_bot.id, fields)
     await note(conn, claim.meeting_id, now, ending.state.value, ending.message)
     return True

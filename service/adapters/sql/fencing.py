@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from service.adapters.sql.tables import bots, meetings
-from service.core.dispatch.claims import Claim, Intent
+from service.core.dispatch import writes
+from service.core.dispatch.claims import Claim, Intent, intent_for
 from service.core.dispatch.states import HELD, DispatchEvent, DispatchState, transition
 from service.core.errors import InvalidTransition
 from service.core.model import Bot
@@ -56,16 +56,10 @@ async def settle(
     """End the claim on ``event``, in the state the table gives; False (and no write) if the
     claim is no longer held. Raises ``InvalidTransition`` (before any write) if the table
     does not allow ``event`` in a held meeting."""
-    values: dict[str, Any] = {
+    values = {
         "dispatch_state": transition(HELD, event).value,
-        "claim_token": None,
-        "claimed_by": None,
-        "lease_until": None,
-        "last_error": error,
-        "updated_at": now,
+        **writes.released_fields(now=now, error=error, dispatch_at=dispatch_at),
     }
-    if dispatch_at is not None:
-        values["dispatch_at"] = dispatch_at
     result = await conn.execute(update(meetings).where(held(claim)).values(values))
     return bool(result.rowcount == 1)
 
@@ -81,22 +75,10 @@ async def write_intent(conn: AsyncConnection, claim: Claim, now: datetime) -> In
 
 
 async def _first_attempt(conn: AsyncConnection, claim: Claim, now: datetime) -> Intent:
-    bot_id = await conn.scalar(
-        insert(bots)
-        .values(
-            meeting_id=claim.meeting_id,
-            meeting_url=claim.meeting_url,
-            join_at=claim.join_at,
-            active=True,
-            attempts=1,
-            requested_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        .returning(bots.c.id)
-    )
+    query = insert(bots).values(writes.new_booking_fields(claim, now)).returning(bots.c.id)
+    bot_id = await conn.scalar(query)
     assert bot_id is not None
-    return _intent(claim, int(bot_id), attempt=1, requested_at=now)
+    return intent_for(claim, int(bot_id), attempt=1, requested_at=now)
 
 
 async def _next_attempt(
@@ -116,36 +98,12 @@ async def _next_attempt(
     if result.rowcount != 1:
         return None
     requested_at = pending.requested_at or now
-    return _intent(claim, pending.id, attempt=pending.attempts + 1, requested_at=requested_at)
-
-
-def _intent(claim: Claim, bot_id: int, *, attempt: int, requested_at: datetime) -> Intent:
-    return Intent(
-        claim=claim,
-        bot_id=bot_id,
-        meeting_url=claim.meeting_url,
-        join_at=claim.join_at,
-        attempt=attempt,
-        requested_at=requested_at,
-    )
+    return intent_for(claim, pending.id, attempt=pending.attempts + 1, requested_at=requested_at)
 
 
 async def bot_error(
-    conn: AsyncConnection,
-    bot_id: int,
-    now: datetime,
-    code: str,
-    message: str,
-    *,
-    attempts_delta: int = 0,
-    active: bool | None = None,
+    conn: AsyncConnection, bot_id: int, fields: writes.Fields, *, attempts_delta: int = 0
 ) -> None:
-    values: dict[str, Any] = {
-        "last_error_code": code,
-        "last_error_message": message,
-        "attempts": bots.c.attempts + attempts_delta,
-        "updated_at": now,
-    }
-    if active is not None:
-        values["active"] = active
+    """Write a booking's error (``writes.error_fields``), its attempts moved by the delta."""
+    values = {**fields, "attempts": bots.c.attempts + attempts_delta}
     await conn.execute(update(bots).where(bots.c.id == bot_id).values(values))

@@ -12,12 +12,13 @@ from service.adapters.sql.tables import leases
 
 
 class SqlLeases:
+    """The ``Leases`` port on the database."""
+
     def __init__(self, engine: AsyncEngine, *, holder: str) -> None:
         self._engine = engine
         self.holder = holder
 
     async def hold(self, name: str, *, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew ``name`` for ``ttl``; False while another holder's lease is live."""
         taken = (
             update(leases)
             .where(leases.c.name == name)
@@ -37,7 +38,6 @@ class SqlLeases:
         return True
 
     async def release(self, name: str) -> None:
-        """Give ``name`` up at once (clean shutdown), so another replica need not wait."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(leases)

@@ -26,7 +26,8 @@ from service.adapters.sql.tables import (
     meetings,
 )
 from service.adapters.sql.wishes import settle_wishes
-from service.core.dispatch.decisions import OVERRIDES, retried
+from service.core.dispatch.decisions import check_override, retried
+from service.core.dispatch.notes import override_note
 from service.core.dispatch.states import DispatchState
 from service.core.errors import MeetingNotFound
 from service.core.model import Bot, MeetingView
@@ -35,13 +36,14 @@ CHUNK = 400
 
 
 class SqlMeetingStore:
+    """The ``MeetingStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def views(
         self, *, starting_after: datetime | None = None, limit: int = 1000
     ) -> list[MeetingView]:
-        """Meetings by start time, each with its current (or latest) booking."""
         query = select(meetings).order_by(meetings.c.start_at, meetings.c.id).limit(limit)
         if starting_after is not None:
             query = query.where(meetings.c.end_at > starting_after)
@@ -53,8 +55,6 @@ class SqlMeetingStore:
         ]
 
     async def view(self, meeting_id: int) -> MeetingView:
-        """One meeting with its booking, that booking's status history, its sources and its
-        events."""
         async with reading(self._engine) as conn:
             query = select(meetings).where(meetings.c.id == meeting_id)
             row = (await conn.execute(query)).mappings().first()
@@ -73,16 +73,13 @@ class SqlMeetingStore:
         )
 
     async def bookings(self, meeting_id: int) -> list[Bot]:
-        """Every booking of the meeting, oldest first (closed ones and duplicates too)."""
         async with reading(self._engine) as conn:
             return [bot_from_row(row) for row in await _all(conn, bots, "meeting_id", meeting_id)]
 
     async def set_override(
         self, meeting_id: int, override: str | None, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Record or skip this meeting whatever the rules say (None: back to the rules)."""
-        if override is not None and override not in OVERRIDES:
-            raise ValueError(f"override must be one of {OVERRIDES} or None")
+        check_override(override)
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(meetings)
@@ -91,20 +88,13 @@ class SqlMeetingStore:
             )
             if result.rowcount != 1:
                 raise MeetingNotFound(meeting_id)
-            await note(conn, meeting_id, now, "override", override or "cleared: rules decide")
+            await note(conn, meeting_id, now, *override_note(override))
             await settle_wishes(conn, [meeting_id], changed=(), now=now, freeze=freeze)
         return await self.view(meeting_id)
 
     async def retry_failed(
         self, meeting_id: int, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
-        """Give a failed dispatch another go (``retried`` in the table): the meeting waits
-        again, due at once, then is settled like any change (skipped if no bot is wanted any
-        more); the dispatcher claims it within the request budget, like any other.
-
-        :raises MeetingNotFound: no meeting has this id.
-        :raises DispatchNotFailed: the meeting's dispatch has not failed.
-        """
         async with self._engine.begin() as conn:
             before = await _retryable(conn, meeting_id)
             after = retried(meeting_id, before)

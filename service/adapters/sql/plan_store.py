@@ -20,12 +20,12 @@ STREAM_ROWS = 2_000
 
 
 class SqlPlanStore:
+    """The ``PlanStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def waiting(self) -> tuple[list[Job], dict[int, datetime]]:
-        """Every meeting still waiting for its create, or whose booked bot must change, and
-        its current dispatch time."""
         booked = (
             select(bots.c.meeting_id, bots.c.join_at)
             .where(bots.c.active, bots.c.mavera_id.is_not(None))
@@ -56,7 +56,6 @@ class SqlPlanStore:
         return jobs, current
 
     async def reschedule(self, times: Mapping[int, datetime], *, now: datetime) -> int:
-        """Write new dispatch times, only to meetings that are still waiting."""
         if not times:
             return 0
         statement = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -14,12 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from service.adapters.sql.engine import reading
 from service.adapters.sql.tables import api_keys, api_sends
 from service.core.api_key import ApiKey
-from service.core.errors import SendWindowPassed
 from service.core.ports import Clock, Purpose
-from service.core.sliding_window import WINDOW, next_send_at
+from service.core.sliding_window import WINDOW, blocked_for, next_send_at, retry_pause, unlogged
 
 log = logging.getLogger(__name__)
-MIN_WAIT = 0.005
 
 
 def key_id(api_key: ApiKey) -> str:
@@ -66,14 +64,12 @@ class SqlBudget:
             wait = await self._try_send(purpose, now)
             if wait is None:
                 return
-            if by is not None and now + timedelta(seconds=wait) > by:
-                raise SendWindowPassed("no room in the request budget before the send-by time")
-            await self._clock.sleep(max(wait, MIN_WAIT))
+            await self._clock.sleep(retry_pause(wait, now=now, by=by))
 
     async def free_for_writes(self, now: datetime) -> int:
         async with reading(self._engine) as conn:
             row = await self._row(conn, lock=False)
-            if row.blocked_until is not None and now < row.blocked_until:
+            if blocked_for(row.blocked_until, now) is not None:
                 return 0
             sent = await conn.scalar(
                 select(func.count()).where(
@@ -101,7 +97,7 @@ class SqlBudget:
             await self._set_limit(limit, now)
         if limit is not None and remaining is not None:
             # The server counts more than our log holds: another client shares the key.
-            missing = (limit - remaining) - self._last_used
+            missing = unlogged(limit=limit, remaining=remaining, logged=self._last_used)
             if missing > 0:
                 async with self._engine.begin() as conn:
                     await conn.execute(
@@ -129,8 +125,9 @@ class SqlBudget:
         """Count one send if it fits now; otherwise the seconds to wait."""
         async with self._engine.begin() as conn:
             row = await self._row(conn, lock=True)
-            if row.blocked_until is not None and now < row.blocked_until:
-                return float((row.blocked_until - now).total_seconds())
+            blocked = blocked_for(row.blocked_until, now)
+            if blocked is not None:
+                return blocked
             await conn.execute(
                 delete(api_sends).where(
                     api_sends.c.key_id == self._key, api_sends.c.sent_at <= now - WINDOW

@@ -21,51 +21,34 @@ from service.adapters.sql.events import note
 from service.adapters.sql.meeting_writes import insert_meetings, meeting_rows, update_meeting
 from service.adapters.sql.tables import meeting_sources, meetings
 from service.adapters.sql.wishes import settle_wishes
-from service.core.sourcing import EVERYTHING, ApplyCounts, Window
+from service.core.sourcing import ApplyCounts, SourceMeetings, source_fields
 from service.core.timing import PlannedMeeting
 
 CHUNK = 400
 
 
 class SqlSourceStore:
+    """The ``SourceStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine, *, freeze: timedelta) -> None:
         self._engine = engine
         self._freeze = freeze
 
-    async def apply(
-        self,
-        source: str,
-        planned: Sequence[PlannedMeeting],
-        *,
-        window: Window | None,
-        now: datetime,
-    ) -> ApplyCounts:
-        """Bring the store in line with what ``source`` says, in one transaction.
-
-        ``window`` is None for a partial source (a JSON or file import): nothing vanishes.
-        """
+    async def apply(self, incoming: SourceMeetings, *, now: datetime) -> ApplyCounts:
         async with self._engine.begin() as conn:
-            return await apply_source(
-                conn, source, planned, window=window, now=now, freeze=self._freeze
-            )
+            return await apply_source(conn, incoming, now=now, freeze=self._freeze)
 
 
 async def apply_source(
-    conn: AsyncConnection,
-    source: str,
-    planned: Sequence[PlannedMeeting],
-    *,
-    window: Window | None,
-    now: datetime,
-    freeze: timedelta,
+    conn: AsyncConnection, incoming: SourceMeetings, *, now: datetime, freeze: timedelta
 ) -> ApplyCounts:
     """``SqlSourceStore.apply`` inside the caller's transaction."""
+    source, planned = incoming.source, incoming.planned
     counts = ApplyCounts()
-    own = await _own_sources(conn, source, planned, whole=window is not None)
+    own = await _own_sources(conn, source, planned, whole=incoming.window is not None)
     for start in range(0, len(planned), CHUNK):
         await _apply_chunk(conn, source, planned[start : start + CHUNK], own, counts, now)
-    if window is not None:
-        await _drop_gone(conn, own, planned, window, counts, now)
+    await _drop_gone(conn, own, incoming, counts, now)
     counts.rows_written += await settle_wishes(
         conn, counts.to_settle(), changed=counts.changed, now=now, freeze=freeze
     )
@@ -77,7 +60,7 @@ async def drop_source(
 ) -> ApplyCounts:
     """Every row of ``source`` goes, inside the caller's transaction; each meeting that had
     one is settled (one left with no source wants no bot, and its bot is cancelled)."""
-    return await apply_source(conn, source, [], window=EVERYTHING, now=now, freeze=freeze)
+    return await apply_source(conn, SourceMeetings.gone(source), now=now, freeze=freeze)
 
 
 async def _own_sources(
@@ -176,24 +159,11 @@ async def _homes_by_call(conn: AsyncConnection, items: Sequence[PlannedMeeting])
     }
 
 
-def _source_values(item: PlannedMeeting, meeting_id: int) -> dict[str, Any]:
-    meeting = item.meeting
-    return {
-        "meeting_id": meeting_id,
-        "sequence": meeting.sequence,
-        "start_at": meeting.start_at,
-        "title": meeting.title,
-        "record": meeting.record,
-        "reason": meeting.reason,
-        "explanation": meeting.explanation,
-    }
-
-
 def _source_row(
     source: str, item: PlannedMeeting, meeting_id: int, now: datetime
 ) -> dict[str, Any]:
     return {
-        **_source_values(item, meeting_id),
+        **source_fields(item, meeting_id),
         "source": source,
         "source_key": item.meeting.source_key,
         "updated_at": now,
@@ -208,7 +178,7 @@ async def _update_source(
     counts: ApplyCounts,
     now: datetime,
 ) -> None:
-    values = _source_values(item, meeting_id)
+    values = source_fields(item, meeting_id)
     changed = {name: value for name, value in values.items() if existing[name] != value}
     if not changed:
         return
@@ -222,22 +192,12 @@ async def _update_source(
 async def _drop_gone(
     conn: AsyncConnection,
     own: dict[str, Any],
-    planned: Sequence[PlannedMeeting],
-    window: Window,
+    incoming: SourceMeetings,
     counts: ApplyCounts,
     now: datetime,
 ) -> None:
-    present = {
-        item.meeting.source_key
-        for item in planned
-        if item.meeting.source_key in own or item.may_create
-    }
-    gone = [
-        row
-        for key, row in own.items()
-        if key not in present and window.start <= row["start_at"] < window.end
-    ]
-    for row in gone:
+    missing = incoming.missing({key: row["start_at"] for key, row in own.items()})
+    for row in (row for key, row in own.items() if key in missing):
         await conn.execute(delete(meeting_sources).where(meeting_sources.c.id == row["id"]))
         await note(conn, row["meeting_id"], now, "source_gone", f"{row['source']} no longer has it")
         counts.touched.add(row["meeting_id"])

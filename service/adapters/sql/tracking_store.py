@@ -15,7 +15,7 @@ from service.adapters.sql.rows import bot_from_row
 from service.adapters.sql.tables import bot_status_changes, bots, meetings
 from service.core.dispatch.notes import state_note
 from service.core.dispatch.states import DispatchEvent, sources, transition
-from service.core.model import NOT_FOUND, Bot, Observed
+from service.core.model import NOT_FOUND, Bot, Observed, found_fields, not_found_fields
 
 CHUNK = 400
 # A lost bot fails its meeting only while the meeting is booked with it.
@@ -23,11 +23,12 @@ CHUNK = 400
 
 
 class SqlTrackingStore:
+    """The ``TrackingStore`` port on the database."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
     async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
-        """Bots with a Mavera id whose next read is due, most overdue first."""
         query = (
             select(bots)
             .where(bots.c.mavera_id.is_not(None), bots.c.next_check_at <= now)
@@ -57,7 +58,6 @@ class SqlTrackingStore:
             return int(await conn.scalar(query) or 0)
 
     async def record_observations(self, observed: Sequence[Observed], *, now: datetime) -> None:
-        """Store reads in one transaction; changed statuses also go to the history."""
         if not observed:
             return
         changed = [item for item in observed if item.changed]
@@ -76,43 +76,25 @@ class SqlTrackingStore:
     async def record_missing(
         self, bot_id: int, *, now: datetime, retry_at: datetime, message: str
     ) -> None:
-        """Mavera answered 404 once: mark the bot and read it again at ``retry_at``."""
         async with self._engine.begin() as conn:
-            await conn.execute(
-                update(bots)
-                .where(bots.c.id == bot_id)
-                .values(
-                    next_check_at=retry_at,
-                    last_error_code=NOT_FOUND,
-                    last_error_message=message,
-                    updated_at=now,
-                )
-            )
+            fields = not_found_fields(message, next_check_at=retry_at, now=now)
+            await conn.execute(update(bots).where(bots.c.id == bot_id).values(fields))
 
     async def record_found(self, bot_ids: Sequence[int], *, now: datetime) -> None:
-        """These bots were read after all: their 404 mark goes."""
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(bots)
                 .where(bots.c.id.in_(list(bot_ids)), bots.c.last_error_code == NOT_FOUND)
-                .values(last_error_code=None, last_error_message=None, updated_at=now)
+                .values(found_fields(now))
             )
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
-        """Mavera no longer knows the bot: stop reading it; if it is its meeting's booking,
-        close the booking and fail the meeting (a meeting being rebooked or cancelled is left
-        to the dispatcher, which treats the bot as gone)."""
         async with self._engine.begin() as conn:
             row = (
                 await conn.execute(
                     update(bots)
                     .where(bots.c.id == bot_id)
-                    .values(
-                        next_check_at=None,
-                        last_error_code=NOT_FOUND,
-                        last_error_message=message,
-                        updated_at=now,
-                    )
+                    .values(not_found_fields(message, next_check_at=None, now=now))
                     .returning(bots.c.meeting_id, bots.c.active)
                 )
             ).one()

@@ -2,6 +2,7 @@
 
 ``states``: every state, every event and the table of allowed transitions; ``claims``: the
 values a claim pass hands out; ``decisions``: the pure rules the store applies before it
-writes. (Nothing is re-exported here: ``core.model`` imports ``states`` while ``claims``
-imports ``core.model``.)
+writes; ``writes``: what it then writes, field by field, for both stores; ``notes``: the
+lines a meeting's story gets. (Nothing is re-exported here: ``core.model`` imports ``states``
+while ``claims`` imports ``core.model``.)
 """

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from service.core.dispatch.states import DispatchState
-from service.core.model import Bot
+from service.core.model import Bot, RemoteBot
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,6 +41,11 @@ class Claim:
     def change(self) -> bool:
         return self.prior is DispatchState.STALE and self.booked_bot is not None
 
+    @property
+    def booking(self) -> Bot | None:
+        """The active booking: the booked bot, else the pending one (None: none yet)."""
+        return self.booked_bot or self.pending_bot
+
 
 class Recorded(StrEnum):
     """What became of a bot Mavera created, once its answer was written down.
@@ -67,6 +72,53 @@ class Intent:
     join_at: datetime
     attempt: int
     requested_at: datetime
+
+
+def intent_for(claim: Claim, bot_id: int, *, attempt: int, requested_at: datetime) -> Intent:
+    """The intent to send the claim's create for the booking ``bot_id`` (what it is sent
+    with: the claim's link and join time)."""
+    return Intent(
+        claim=claim,
+        bot_id=bot_id,
+        meeting_url=claim.meeting_url,
+        join_at=claim.join_at,
+        attempt=attempt,
+        requested_at=requested_at,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Created:
+    """A bot Mavera made for an intent, as the store writes it down: the bot, how it came
+    (``booked``: the create's answer; ``adopted``: found by a reconciliation), when it is
+    first checked and until when it is tracked."""
+
+    bot: RemoteBot
+    next_check_at: datetime | None
+    track_until: datetime
+    how: str = "booked"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duplicate:
+    """A second bot for a meeting, recorded (so that no booking ever takes it) before it is
+    cancelled. ``meeting_url``/``join_at``: what its booking sent, for where Mavera's answer
+    does not say."""
+
+    meeting_id: int
+    bot: RemoteBot
+    meeting_url: str = field(repr=False)  # may carry a passcode
+    join_at: datetime
+
+    @classmethod
+    def of(cls, intent: Intent, bot: RemoteBot) -> Duplicate:
+        """``bot`` as a duplicate of the bot the intent's booking holds."""
+        return cls(
+            meeting_id=intent.claim.meeting_id,
+            bot=bot,
+            meeting_url=intent.meeting_url,
+            join_at=intent.join_at,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -34,6 +34,15 @@ STRUCTURAL: Final = frozenset({"cancelled", "all_day", "no_join_url", "ended", "
 OVERRIDES: Final = ("record", "skip")
 
 
+def check_override(override: str | None) -> None:
+    """An override is one of ``OVERRIDES``, or None (back to the rules).
+
+    :raises ValueError: it is neither.
+    """
+    if override is not None and override not in OVERRIDES:
+        raise ValueError(f"override must be one of {OVERRIDES} or None")
+
+
 def decide_wanted(override: str | None, votes: Sequence[Vote]) -> Vote:
     """A bot is wanted if any source's rules want one; a manual override beats the rules but
     not a structural reason (every source cancelled, gone, all-day or over)."""
@@ -155,6 +164,11 @@ class Closing:
     def error(self) -> str | None:
         """The meeting's last error: the message if the meeting fails, else none."""
         return self.message if self.state is DispatchState.FAILED else None
+
+    @property
+    def given_up(self) -> bool:
+        """The meeting is over: the claim pass reports it (``ClaimBatch.given_up``)."""
+        return self.event is E.GIVEN_UP
 
 
 def closing(claim: Claim, *, now: datetime) -> Closing | None:

@@ -20,6 +20,11 @@ def decision_note(wanted: bool, reason: str | None) -> Note:
     return "decision", f"{verdict} ({reason or 'rules'})"
 
 
+def override_note(override: str | None) -> Note:
+    """A manual override set (``record``, ``skip``) or cleared (None)."""
+    return "override", override or "cleared: rules decide"
+
+
 def state_note(before: DispatchState, after: DispatchState) -> Note:
     return "state", f"{before.value} -> {after.value}"
 

@@ -58,17 +58,11 @@ class CalendarStore(Protocol):
         ...
 
     async def record_success(
-        self,
-        calendar_id: int,
-        *,
-        now: datetime,
-        etag: str | None,
-        last_modified: str | None,
-        clip: tuple[datetime | None, datetime | None] | None,
-        counts: tuple[int, int] | None,
+        self, calendar_id: int, fetched: Fetched, read: Sourced | None, *, now: datetime
     ) -> None:
-        """A good fetch: new validators, no error; ``clip`` (the feed's own window) and
-        ``counts`` (occurrences, meetings) only when the feed was parsed."""
+        """A good sync: the fetch's new validators, no error; the feed's own window (its
+        clip) and its counts (occurrences, meetings) only when it was ``read`` (None: it did
+        not change, so it was not parsed)."""
         ...
 
     async def record_failure(self, calendar_id: int, *, now: datetime, error: str) -> None:

@@ -7,8 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from service.core.dispatch.claims import Claim, ClaimBatch, Intent, Recorded
-from service.core.model import RemoteBot
+from service.core.dispatch.claims import Claim, ClaimBatch, Created, Duplicate, Intent, Recorded
 from service.core.planner import Job
 
 
@@ -18,7 +17,9 @@ class DispatchStore(Protocol):
 
     async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> ClaimBatch:
         """Claim up to ``limit`` due meetings, earliest deadline first (one worker wins each),
-        committing in the same transaction the create intents of those that can be sent."""
+        committing in the same transaction the create intents of those that can be sent at
+        once. An ambiguous meeting comes back in ``reconcile`` (match it against Mavera's list
+        before anything is sent again), a stale one in ``changes`` (cancel its bot first)."""
         ...
 
     async def intend(self, claims: Sequence[Claim], *, now: datetime) -> ClaimBatch:
@@ -26,33 +27,16 @@ class DispatchStore(Protocol):
         meetings that are already over are failed instead."""
         ...
 
-    async def record_created(
-        self,
-        intent: Intent,
-        remote: RemoteBot,
-        *,
-        now: datetime,
-        next_check_at: datetime | None,
-        track_until: datetime,
-        how: str = "booked",
-    ) -> Recorded:
+    async def record_created(self, intent: Intent, created: Created, *, now: datetime) -> Recorded:
         """Store the bot, claim or no claim: the first bot written to a booking is the
-        meeting's. DUPLICATE: another bot holds the booking and ``remote`` is recorded as a
-        duplicate, to cancel. DISOWNED: ``remote`` was recorded as a duplicate by someone else;
-        the meeting is reconciled again."""
+        meeting's. DUPLICATE: another bot holds the booking and the created bot is recorded
+        as a duplicate, to cancel. DISOWNED: the created bot was recorded as a duplicate by
+        someone else; the meeting is reconciled again."""
         ...
 
-    async def disown(
-        self,
-        meeting_id: int,
-        remote: RemoteBot,
-        *,
-        meeting_url: str,
-        join_at: datetime,
-        now: datetime,
-    ) -> bool:
-        """Record ``remote`` as a duplicate of the meeting's bot before it is cancelled; False
-        (nothing written) if a booking holds it, in which case it must not be cancelled."""
+    async def disown(self, duplicate: Duplicate, *, now: datetime) -> bool:
+        """Record a duplicate of the meeting's bot before it is cancelled; False (nothing
+        written) if a booking holds it, in which case it must not be cancelled."""
         ...
 
     async def release_not_sent(

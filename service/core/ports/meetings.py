@@ -3,33 +3,24 @@ override the rules and retry a failed dispatch (``MeetingStore``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from service.core.model import Bot, MeetingView
-from service.core.sourcing import ApplyCounts, Window
-from service.core.timing import PlannedMeeting
+from service.core.sourcing import ApplyCounts, SourceMeetings
 
 
 class SourceStore(Protocol):
     """One source's meetings in; one meeting per real call, whatever the source (see
     ``SqlSourceStore``); no method raises but what the store fails with (see the package)."""
 
-    async def apply(
-        self,
-        source: str,
-        planned: Sequence[PlannedMeeting],
-        *,
-        window: Window | None,
-        now: datetime,
-    ) -> ApplyCounts:
-        """Bring the store in line with what ``source`` says, all or nothing.
+    async def apply(self, incoming: SourceMeetings, *, now: datetime) -> ApplyCounts:
+        """Bring the store in line with what the source says, all or nothing.
 
         Each meeting is found (this source's row, the same occurrence from another source,
         the same call) or created; only a change at least as new (SEQUENCE) as the meeting
-        updates it. ``source``'s rows that ``planned`` no longer holds and that start inside
-        ``window`` are gone; with ``window`` None (a partial source: an import) nothing is.
+        updates it. The source's rows that ``incoming`` no longer holds and that start inside
+        its window are gone; with no window (a partial source: an import) nothing is.
         Every meeting touched is settled again: whether a bot is wanted, booked or stale.
         """
         ...
@@ -75,7 +66,8 @@ class MeetingStore(Protocol):
         self, meeting_id: int, *, now: datetime, freeze: timedelta
     ) -> MeetingView:
         """Dispatch a failed meeting again (``retried``: it waits, due at once), then settle
-        it like any change (skipped if no bot is wanted any more); the new view.
+        it like any change (skipped if no bot is wanted any more); the new view. The
+        dispatcher claims it within the request budget, like any other.
 
         :raises MeetingNotFound: no meeting has this id.
         :raises DispatchNotFailed: the meeting's dispatch has not failed.

@@ -14,7 +14,7 @@ class TrackingStore(Protocol):
     what the store fails with while it cannot be reached (see the package)."""
 
     async def due_for_check(self, *, now: datetime, limit: int) -> list[Bot]:
-        """Bots whose next read is due, most overdue first."""
+        """Bots with a Mavera id whose next read is due, most overdue first."""
         ...
 
     async def tracked(self, mavera_ids: Sequence[str]) -> dict[str, Bot]:
@@ -41,5 +41,6 @@ class TrackingStore(Protocol):
 
     async def record_lost(self, bot_id: int, *, now: datetime, message: str) -> bool:
         """Mavera no longer knows the bot: no more reads, an event on its meeting, and the
-        meeting ``failed`` with ``message`` if this bot was its booking (True then)."""
+        meeting ``failed`` with ``message`` if this bot was its booking (True then); a meeting
+        being rebooked or cancelled is left to the dispatcher, which treats the bot as gone."""
         ...
